@@ -1,0 +1,1 @@
+"""The platform-free core: knowledge, retrieval, answers and quotes."""

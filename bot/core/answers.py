@@ -1,0 +1,264 @@
+"""From ranked sentences to a short, cited answer, or an honest "not in the coverage"."""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+
+from bot.core.corpus import Corpus
+from bot.core.facts import Facts
+from bot.core.questions import Concept, Question
+from bot.core.quotes import is_only_quotation
+from bot.core.text import stem, words
+
+MAX_ANSWER_CHARS = 600
+MAX_SOURCES = 3
+CANDIDATES = 40
+# A sentence answers when this share of the question's (IDF-weighted) concepts is found in it.
+ABSTAIN_BELOW = 0.52
+CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she" -> who she is)
+# A second outlet is worth citing when its best sentence is nearly as good as the best one.
+SECOND_SOURCE_RATIO = {"typed": 0.75, "untyped": 0.9}
+# Kinds whose answer is a specific fact; a sentence without such a fact is unlikely to answer.
+_FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
+_NAME_KINDS = {"who", "which", "where"}
+_MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.7}
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """A source of an answer: the outlet, its article and the sentence(s) relied on."""
+
+    outlet: str
+    title: str
+    url: str
+    published: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What a chat user sees (`answer`) and where it came from; the fields are the `ask --json` keys."""
+
+    question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    sentence: int
+    score: float  # coverage times the question-type factor, 0..1
+    bm25: float
+
+
+def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
+    """Sentences that could answer, best first."""
+    if not question.concepts:
+        return []
+    weights: dict[str, float] = {}
+    for concept in question.concepts:
+        for term, weight in concept.alternatives.items():
+            weights[term] = max(weights.get(term, 0.0), weight)
+    bm25 = corpus.index.scores(weights)
+    top = heapq.nlargest(CANDIDATES, bm25.items(), key=lambda item: (item[1], -item[0]))
+    importance = [_importance(c, corpus) for c in question.concepts]
+    total = sum(importance) or 1.0
+    question_words = set(words(question.text))
+    ranked = []
+    for sentence_id, score in top:
+        previous = corpus.neighbour(sentence_id, -1)
+        context = corpus.token_sets[previous.id] if previous else frozenset()
+        covered = sum(imp * _credit(c, corpus.token_sets[sentence_id], context)
+                      for c, imp in zip(question.concepts, importance))
+        factor = _type_factor(question.kind, sentence_id, corpus, question_words)
+        ranked.append(Candidate(sentence_id, covered / total * factor, score))
+    ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
+    return ranked
+
+
+def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) -> Answer:
+    """The best supporting sentence(s), each cited; agreement and disagreement between outlets said."""
+    if not ranked or ranked[0].score < ABSTAIN_BELOW:
+        return not_found(question.text, corpus)
+    question_words = set(words(question.text))
+    best = ranked[0]
+    chosen = [best]
+    outlets = {_outlet(best.sentence, corpus)}
+    typed = question.kind in _FACT_FIELDS or question.kind in _NAME_KINDS
+    floor = max(ABSTAIN_BELOW, SECOND_SOURCE_RATIO["typed" if typed else "untyped"] * best.score)
+    for candidate in ranked[1:]:
+        if len(chosen) == MAX_SOURCES or candidate.score < floor:
+            break
+        outlet = _outlet(candidate.sentence, corpus)
+        if outlet in outlets:
+            continue
+        if typed and not _values(question.kind, corpus.facts[candidate.sentence], question_words):
+            continue
+        chosen.append(candidate)
+        outlets.add(outlet)
+
+    passages = [_passage(c.sentence, question.kind, corpus) for c in chosen]
+    focus = {t for concept in question.concepts for t in concept.alternatives}
+    header = _header(question, chosen, corpus, question_words)
+    citations, lines = [], []
+    budget = _budgets([" ".join(corpus.sentences[i].text for i in p) for p in passages], header, chosen, corpus)
+    for n, (candidate, passage, limit) in enumerate(zip(chosen, passages, budget), start=1):
+        article = corpus.articles[corpus.sentences[candidate.sentence].article]
+        full = " ".join(corpus.sentences[i].text for i in passage)
+        shown = clip(full, focus, limit)
+        lines.append(f"{shown} — {article.credit} [{n}]")
+        citations.append(Citation(outlet=article.outlet, title=article.title, url=article.url,
+                                  published=article.published, text=full))
+    if len(lines) == 1:
+        text = lines[0]
+    else:
+        text = header + "\n" + "\n".join(f"• {line}" for line in lines)
+    return Answer(question=question.text, answer=text, abstained=False, citations=tuple(citations))
+
+
+def not_found(question: str, corpus: Corpus, reason: str = "I couldn't find that in the coverage I have, "
+              "so I won't guess.") -> Answer:
+    """An abstention that says what the coverage is about, so the user knows what to ask."""
+    return Answer(question=question, answer=f"{reason} {coverage_summary(corpus)}", abstained=True)
+
+
+def coverage_summary(corpus: Corpus) -> str:
+    outlets = list(dict.fromkeys(a.outlet for a in corpus.articles))
+    count = len(corpus.articles)
+    articles = "1 article" if count == 1 else f"{count} articles"
+    about = f" about {_join(list(corpus.topics))}" if corpus.topics else ""
+    return f"I know {articles}{about}, from {_join(outlets)}."
+
+
+def clip(text: str, focus: set[str], limit: int) -> str:
+    """Text cut to at most limit characters around the words that matter, marked with ellipses."""
+    if len(text) <= limit:
+        return text
+    tokens = text.split()
+    weights = [1 if stem(words(t)[0] if words(t) else "") in focus else 0 for t in tokens]
+    best, best_span = -1, (0, 0)
+    for start in range(len(tokens)):
+        length, gain, end = 0, 0, start
+        while end < len(tokens) and length + len(tokens[end]) + 1 <= limit - 2:
+            length += len(tokens[end]) + 1
+            gain += weights[end]
+            end += 1
+        if gain > best:
+            best, best_span = gain, (start, end)
+    start, end = best_span
+    return ("…" if start else "") + " ".join(tokens[start:end]) + ("…" if end < len(tokens) else "")
+
+
+def _importance(concept: Concept, corpus: Corpus) -> float:
+    root = stem(concept.word)
+    unseen = corpus.index.idf("")  # no sentence has the empty term: the IDF of an unseen word
+    if concept.novelty:
+        return unseen
+    if root in corpus.index:
+        return corpus.index.idf(root)
+    known = [corpus.index.idf(t) for t in concept.alternatives if t in corpus.index]
+    return max(known) if known else unseen
+
+
+def _credit(concept: Concept, own: frozenset[str], context: frozenset[str]) -> float:
+    here = max((w for t, w in concept.alternatives.items() if t in own), default=0.0)
+    near = max((w for t, w in concept.alternatives.items() if t in context), default=0.0)
+    return max(here, CONTEXT_CREDIT * near)
+
+
+def _type_factor(kind: str, sentence_id: int, corpus: Corpus, question_words: set[str]) -> float:
+    if kind in _FACT_FIELDS:
+        return 1.0 if _values(kind, corpus.facts[sentence_id], question_words) else _MISSING_FACT_FACTOR["strong"]
+    if kind in _NAME_KINDS:
+        return 1.0 if _values(kind, corpus.facts[sentence_id], question_words) else _MISSING_FACT_FACTOR["names"]
+    if kind == "quote":
+        following = corpus.neighbour(sentence_id, 1)
+        quoted = corpus.facts[sentence_id].quoted or (following is not None and corpus.facts[following.id].quoted)
+        return 1.0 if quoted else _MISSING_FACT_FACTOR["quote"]
+    return 1.0
+
+
+def _values(kind: str, facts: Facts, question_words: set[str]) -> tuple[str, ...]:
+    """The facts of the kind the question asks for, minus what the question itself names."""
+    if kind == "how_long":
+        return facts.durations + tuple(d for d in facts.dates if d.isdigit())
+    if kind in _FACT_FIELDS:
+        return getattr(facts, _FACT_FIELDS[kind])
+    if kind in _NAME_KINDS:
+        return tuple(n for n in facts.names if not set(n.split()) <= question_words)
+    return ()
+
+
+def _relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """"agree", "differ" or "" (cannot tell) for two outlets' facts of one kind."""
+    if not a or not b:
+        return ""
+    if kind in _NAME_KINDS:
+        return "agree" if {w for n in a for w in n.split()} & {w for n in b for w in n.split()} else "differ"
+    if kind == "when":
+        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), str.isdigit):
+            first, second = [v for v in a if category(v)], [v for v in b if category(v)]
+            if first and second:
+                return "agree" if set(first) & set(second) else "differ"
+        return ""
+    return "agree" if set(a) & set(b) else "differ"
+
+
+def _header(question: Question, chosen: list[Candidate], corpus: Corpus, question_words: set[str]) -> str:
+    credits = [corpus.articles[corpus.sentences[c.sentence].article].credit for c in chosen]
+    values = [_values(question.kind, corpus.facts[c.sentence], question_words) for c in chosen]
+    relations = {_relation(question.kind, values[0], v) for v in values[1:]}
+    if "differ" in relations:
+        return "The outlets differ on this:"
+    if relations == {"agree"}:
+        return f"{_join(credits)} agree:"
+    return f"{_join(credits)} report:"
+
+
+def _passage(sentence_id: int, kind: str, corpus: Corpus) -> list[int]:
+    """The sentence, with the one before when it is a bare quotation (to show who speaks), and the
+    one after when that is a quotation continuing what this sentence introduces."""
+    ids = [sentence_id]
+    text = corpus.sentences[sentence_id].text
+    previous, following = corpus.neighbour(sentence_id, -1), corpus.neighbour(sentence_id, 1)
+    if previous and is_only_quotation(text) and len(previous.text) + len(text) < 450:
+        ids.insert(0, previous.id)
+    elif (following and is_only_quotation(following.text) and len(following.text) + len(text) < 450
+          and (kind == "quote" or text.rstrip().endswith(":") or corpus.facts[sentence_id].quoted
+               or _introduces_quote(text))):
+        ids.append(following.id)
+    return ids
+
+
+def _introduces_quote(text: str) -> bool:
+    lowered = text.lower()
+    return any(w in lowered for w in (" said", " wrote", " gushed", " told", " explained", " added", " posted"))
+
+
+def _budgets(texts: list[str], header: str, chosen: list[Candidate], corpus: Corpus) -> list[int]:
+    """Share MAX_ANSWER_CHARS among the passages, giving short ones what they need."""
+    overhead = (len(header) + 1 if len(texts) > 1 else 0) + sum(
+        len(corpus.articles[corpus.sentences[c.sentence].article].credit) + 12 for c in chosen)
+    remaining = MAX_ANSWER_CHARS - overhead
+    budgets = [0] * len(texts)
+    for position, i in enumerate(sorted(range(len(texts)), key=lambda i: len(texts[i]))):
+        share = remaining // (len(texts) - position)
+        budgets[i] = min(len(texts[i]), share)
+        remaining -= budgets[i]
+    return budgets
+
+
+def _outlet(sentence_id: int, corpus: Corpus) -> str:
+    return corpus.articles[corpus.sentences[sentence_id].article].outlet
+
+
+def _join(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

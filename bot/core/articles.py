@@ -1,0 +1,137 @@
+"""Articles on disk: one Markdown file each, a `key: value` front matter, then the text."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.errors import KnowledgeError
+
+REQUIRED_KEYS = ("title", "outlet", "url")
+OPTIONAL_KEYS = ("published", "author", "via")
+_KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s?(.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One piece of coverage: its metadata and its paragraphs of prose."""
+
+    name: str  # file name, used in messages and as a stable id
+    title: str
+    outlet: str
+    url: str
+    published: str  # ISO date, or "" when the outlet gave none
+    author: str
+    via: str  # the original outlet of a republished story, or ""
+    paragraphs: tuple[str, ...]
+
+    @property
+    def credit(self) -> str:
+        """The outlet as a reader should see it, e.g. "Get Heard (via Billboard)"."""
+        return f"{self.outlet} (via {self.via})" if self.via else self.outlet
+
+
+def parse_article(name: str, raw: bytes) -> Article:
+    """Parse one file's bytes; raise KnowledgeError naming the file and every problem found."""
+    problems: list[str] = []
+
+    def fail(message: str) -> KnowledgeError:
+        return KnowledgeError([f"{name}: {message}"])
+
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise fail(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+                   "save it as UTF-8") from None
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not lines or lines[0].strip() != "---":
+        raise fail("has no front matter: the first line must be '---', followed by "
+                   "'title: …', 'outlet: …', 'url: …' lines and a closing '---'")
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    except StopIteration:
+        raise fail("front matter is not closed: add a '---' line after the last 'key: value' line") from None
+
+    meta: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _KEY_LINE.match(line.strip())
+        if not match:
+            problems.append(f"line {number} of the front matter is not 'key: value': {line.strip()[:60]!r}")
+            continue
+        key, value = match.group(1).lower(), match.group(2).strip()
+        if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
+            known = ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS)
+            problems.append(f"unknown front-matter key {key!r} on line {number} (known keys: {known})")
+        elif key in meta:
+            problems.append(f"front-matter key {key!r} appears twice (line {number})")
+        else:
+            meta[key] = _unquote(value)
+
+    for key in REQUIRED_KEYS:
+        if not meta.get(key):
+            problems.append(f"front matter has no {key!r} (every article needs title, outlet and url)")
+    url = meta.get("url", "")
+    if url and not re.match(r"^https?://\S+$", url):
+        problems.append(f"url must start with http:// or https:// and contain no spaces: {url[:80]!r}")
+    published = meta.get("published", "")
+    if published:
+        try:
+            _dt.date.fromisoformat(published)
+        except ValueError:
+            problems.append(f"published must be an ISO date like 2022-06-10, or empty: {published!r}")
+
+    paragraphs = _paragraphs(lines[end + 1:])
+    if not paragraphs:
+        problems.append("has no article text after the front matter")
+    if problems:
+        raise KnowledgeError([f"{name}: {p}" for p in problems])
+    return Article(name=name, title=meta["title"], outlet=meta["outlet"], url=url, published=published,
+                   author=meta.get("author", ""), via=meta.get("via", ""), paragraphs=tuple(paragraphs))
+
+
+def article_paths(directory: Path) -> list[Path]:
+    """The article files of a knowledge folder, in a stable order."""
+    return sorted(p for p in directory.glob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+def load_articles(directory: str | Path) -> list[Article]:
+    """Load every article in the folder; raise KnowledgeError listing every broken file."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KnowledgeError([f"{directory}: the knowledge folder does not exist or is not a folder"])
+    articles: list[Article] = []
+    problems: list[str] = []
+    for path in article_paths(directory):
+        try:
+            articles.append(parse_article(path.name, path.read_bytes()))
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
+        except OSError as exc:
+            problems.append(f"{path.name}: cannot be read ({exc.strerror or exc})")
+    if not articles and not problems:
+        problems.append(f"{directory}: no articles found (add one *.md file per article)")
+    if problems:
+        raise KnowledgeError(problems)
+    return articles
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        return value[1:-1]
+    return value
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    """Blank lines separate paragraphs; lines within one are joined with spaces."""
+    paragraphs, current = [], []
+    for line in lines + [""]:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    return paragraphs

@@ -1,0 +1,140 @@
+"""The one door adapters use: plain strings in, platform-free answers out."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.answers import Answer, Citation, clip, compose_answer, coverage_summary, not_found, rank_sentences
+from bot.core.articles import Article, load_articles
+from bot.core.corpus import Corpus, IndexFactory
+from bot.core.questions import parse_question
+from bot.core.search import RankBM25Index
+
+MAX_QUESTION_CHARS = 500
+QUOTE_MIN_COVERAGE = 0.5
+_MAX_QUOTE_CHARS = 600
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteAnswer:
+    """A direct quotation as shown to users; the fields are the `quote --json` keys."""
+
+    question: str  # the topic asked for, "" for a random quote
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    quote: str
+    speaker: str | None
+
+    @property
+    def text(self) -> str:
+        return self.answer
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One article of the coverage, as `sources` lists it."""
+
+    outlet: str
+    via: str
+    title: str
+    url: str
+    published: str
+    file: str
+    sentences: int
+
+
+class Assistant:
+    """Answers questions, finds quotes and lists sources over one prepared corpus."""
+
+    def __init__(self, corpus: Corpus):
+        self.corpus = corpus
+
+    @classmethod
+    def from_directory(cls, directory: str | Path, index_factory: IndexFactory = RankBM25Index) -> Assistant:
+        """Load and index a knowledge folder; raises KnowledgeError naming every broken file."""
+        return cls.from_articles(load_articles(directory), index_factory)
+
+    @classmethod
+    def from_articles(cls, articles: list[Article], index_factory: IndexFactory = RankBM25Index) -> Assistant:
+        return cls(Corpus.build(articles, index_factory))
+
+    def ask(self, question: str) -> Answer:
+        """Answer a question from the coverage, or say plainly that the coverage does not answer it."""
+        question = " ".join(str(question).split())
+        problem = _question_problem(question)
+        if problem:
+            return not_found(question, self.corpus, reason=problem)
+        parsed = self.corpus.expand(parse_question(question))
+        if not parsed.concepts:
+            return not_found(question, self.corpus, reason="I need a few words about what you want to know.")
+        return compose_answer(parsed, rank_sentences(parsed, self.corpus), self.corpus)
+
+    def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:
+        """The quotation that best matches topic, or a random attributed one when topic is empty."""
+        topic = " ".join(str(topic).split())
+        quotes = self.corpus.quotes
+        if not quotes:
+            return self._no_quote(topic, "The coverage has no direct quotations.")
+        if not topic:
+            attributed = [q for q in quotes if q.speaker] or quotes
+            return self._quote_answer("", (rng or random.Random()).choice(attributed))
+        problem = _question_problem(topic)
+        if problem:
+            return self._no_quote(topic, problem)
+        parsed = self.corpus.expand(parse_question(topic))
+        weights = {t: w for c in parsed.concepts for t, w in c.alternatives.items()}
+        scores = self.corpus.quote_index.scores(weights)
+        if not scores:
+            return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
+        best = max(scores, key=lambda i: (scores[i], -i))
+        # the same coverage test as answers, over the quote and the sentence around it
+        context = self.corpus.token_sets[quotes[best].sentence]
+        concepts = parsed.concepts
+        found = sum(1 for c in concepts if any(t in context for t in c.alternatives))
+        if concepts and found / len(concepts) < QUOTE_MIN_COVERAGE:
+            return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
+        return self._quote_answer(topic, quotes[best])
+
+    def sources(self) -> list[Source]:
+        """Every article the bot knows, in the order of the knowledge folder."""
+        counts = [0] * len(self.corpus.articles)
+        for sentence in self.corpus.sentences:
+            counts[sentence.article] += 1
+        return [Source(outlet=a.outlet, via=a.via, title=a.title, url=a.url, published=a.published,
+                       file=a.name, sentences=counts[i]) for i, a in enumerate(self.corpus.articles)]
+
+    def sources_text(self) -> str:
+        """The sources as a short plain-text list."""
+        lines = [coverage_summary(self.corpus)]
+        for source in self.sources():
+            date = f", {source.published}" if source.published else ""
+            via = f" (via {source.via})" if source.via else ""
+            lines.append(f"• {source.outlet}{via}: {source.title}{date} {source.url}")
+        return "\n".join(lines)
+
+    def _quote_answer(self, topic: str, quote) -> QuoteAnswer:
+        sentence = self.corpus.sentences[quote.sentence]
+        article = self.corpus.articles[sentence.article]
+        speaker = quote.speaker or "unattributed"
+        shown = clip(quote.text, set(), _MAX_QUOTE_CHARS - len(speaker) - len(article.credit) - 20)
+        text = f"“{shown}” — {speaker}, in {article.credit} [1]"
+        citation = Citation(outlet=article.outlet, title=article.title, url=article.url,
+                            published=article.published, text=sentence.text)
+        return QuoteAnswer(question=topic, answer=text, abstained=False, citations=(citation,),
+                           quote=quote.text, speaker=quote.speaker)
+
+    def _no_quote(self, topic: str, reason: str) -> QuoteAnswer:
+        return QuoteAnswer(question=topic, answer=f"{reason} {coverage_summary(self.corpus)}", abstained=True,
+                           citations=(), quote="", speaker=None)
+
+
+def _question_problem(question: str) -> str | None:
+    if not question:
+        return "Ask me a question about the coverage."
+    if len(question) > MAX_QUESTION_CHARS:
+        return (f"That question is {len(question)} characters long; please ask in under "
+                f"{MAX_QUESTION_CHARS} characters.")
+    return None

@@ -1,0 +1,133 @@
+"""The knowledge prepared for answering: sentences, their tokens and facts, indexes and name aliases.
+
+Everything that depends only on the articles is computed here once, so that answering a question
+costs work proportional to the question's matches, not to the size of the coverage.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
+from typing import Callable
+
+from bot.core.articles import Article
+from bot.core.facts import Facts, find_facts, name_words_of, original_case
+from bot.core.questions import Concept, Question
+from bot.core.quotes import Quote, extract_quotes
+from bot.core.search import RankBM25Index, SentenceIndex
+from bot.core.sentences import Sentence, sentences_of
+from bot.core.text import stem, tokenize
+
+ALIAS_WEIGHT = 0.9  # "Alev" finds "Aydin": the same person, named differently
+FUZZY_WEIGHT = 0.8  # "Aydn" finds "Aydin"
+IndexFactory = Callable[[list[list[str]]], SentenceIndex]
+
+
+@dataclass
+class Corpus:
+    articles: list[Article]
+    sentences: list[Sentence]
+    token_sets: list[frozenset[str]]
+    facts: list[Facts]
+    index: SentenceIndex
+    aliases: dict[str, frozenset[str]]
+    topics: tuple[str, ...]
+    quotes: list[Quote]
+    quote_index: SentenceIndex
+    _by_initial: dict[str, list[str]]
+
+    @classmethod
+    def build(cls, articles: list[Article], index_factory: IndexFactory = RankBM25Index) -> Corpus:
+        sentences = sentences_of(articles)
+        tokens = [tokenize(s.text) for s in sentences]
+        name_words = name_words_of([s.text for s in sentences])
+        facts = [find_facts(s.text, name_words) for s in sentences]
+        quotes = extract_quotes(articles, sentences)
+        quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
+        vocabulary = {t for ts in tokens for t in ts}
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for term in sorted(vocabulary):
+            by_initial[term[:1]].append(term)
+        return cls(articles=articles, sentences=sentences, token_sets=[frozenset(t) for t in tokens],
+                   facts=facts, index=index_factory(tokens), aliases=_aliases(sentences, facts),
+                   topics=_topics(sentences, facts), quotes=quotes, quote_index=index_factory(quote_docs),
+                   _by_initial=dict(by_initial))
+
+    def neighbour(self, sentence_id: int, offset: int) -> Sentence | None:
+        """The sentence offset places away within the same paragraph, if any."""
+        other = sentence_id + offset
+        if not 0 <= other < len(self.sentences):
+            return None
+        a, b = self.sentences[sentence_id], self.sentences[other]
+        return b if (a.article, a.paragraph) == (b.article, b.paragraph) else None
+
+    def expand(self, question: Question) -> Question:
+        """Add what only the coverage can tell: aliases of names, typo fixes, split compounds."""
+        concepts = list(_join_compounds(question.concepts, self.index))
+        expanded = []
+        for concept in concepts:
+            alternatives = dict(concept.alternatives)
+            root = stem(concept.word)
+            for alias in self.aliases.get(root, ()):
+                alternatives.setdefault(alias, ALIAS_WEIGHT)
+            if not any(term in self.index for term in alternatives):
+                for close in self._close_terms(root):
+                    alternatives.setdefault(close, FUZZY_WEIGHT)
+            expanded.append(replace(concept, alternatives=alternatives))
+        return replace(question, concepts=tuple(expanded))
+
+    def _close_terms(self, term: str) -> list[str]:
+        if len(term) < 4:
+            return []
+        return difflib.get_close_matches(term, self._by_initial.get(term[:1], []), n=2, cutoff=0.8)
+
+
+def _join_compounds(concepts: tuple[Concept, ...], index: SentenceIndex) -> list[Concept]:
+    """ "tik tok" asks for "TikTok": merge neighbouring words whose concatenation the coverage uses."""
+    result: list[Concept] = []
+    i = 0
+    while i < len(concepts):
+        if i + 1 < len(concepts):
+            joined = concepts[i].word + concepts[i + 1].word
+            root = stem(joined)
+            if root in index and concepts[i].word not in index and concepts[i + 1].word not in index:
+                result.append(Concept(word=joined, alternatives={root: 1.0}))
+                i += 2
+                continue
+        result.append(concepts[i])
+        i += 1
+    return result
+
+
+def _aliases(sentences: list[Sentence], facts: list[Facts]) -> dict[str, frozenset[str]]:
+    """Parts of multi-word names that only ever appear capitalised point to each other."""
+    lowercase = {w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]*\b", s.text)}
+    aliases: dict[str, set[str]] = defaultdict(set)
+    for fact in facts:
+        for name in fact.names:
+            parts = [w for w in name.split() if w not in lowercase and len(w) > 1]
+            stems = {stem(w) for w in parts}
+            if len(stems) >= 2 and len(stems) == len(name.split()):
+                for s in stems:
+                    aliases[s].update(stems - {s})
+    return {k: frozenset(v) for k, v in aliases.items()}
+
+
+def _topics(sentences: list[Sentence], facts: list[Facts], count: int = 3) -> tuple[str, ...]:
+    """The names most of the coverage is about, for telling users what they can ask."""
+    per_article: Counter[str] = Counter()
+    mentions: Counter[str] = Counter()
+    originals: dict[str, str] = {}
+    seen = set()
+    for sentence, fact in zip(sentences, facts):
+        for name in fact.names:
+            mentions[name] += 1
+            if (sentence.article, name) not in seen:
+                seen.add((sentence.article, name))
+                per_article[name] += 1
+            if name not in originals:
+                originals[name] = original_case(sentence.text, name)
+    ranked = sorted(per_article, key=lambda n: (-per_article[n], -mentions[n], n))
+    return tuple(originals[n] for n in ranked[:count])

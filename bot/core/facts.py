@@ -1,0 +1,129 @@
+"""Typed facts a sentence states (dates, ages, durations, amounts, names), found once at index time.
+
+They let the answer logic check that a sentence can answer "when"/"how old"/"who" questions, and
+compare what different outlets say so agreement and disagreement can be reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.sentences import quotation_spans
+from bot.core.text import is_stopword, normalize
+
+_MONTHS = ("january february march april may june july august september october november december")
+_MONTH_ABBR = {m[:3]: m for m in _MONTHS.split()} | {"sept": "september"}
+_MONTH = r"(?:" + "|".join(_MONTHS.split() + ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sept",
+                                              "sep", "oct", "nov", "dec"]) + r")\.?"
+_WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                 "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million "
+                 "billion dozen dozens hundreds thousands millions half").split()
+_COUNT = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|" \
+         r"a few|few|many|a couple of|a couple|some)"
+_UNIT = r"(second|minute|hour|day|week|month|year|decade)s?"
+
+_DATE_MD = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
+_DATE_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_DATE_WEEKDAY = re.compile(rf"\b({_WEEKDAY})\b", re.I)
+_DATE_RELATIVE = re.compile(rf"\b({_COUNT}\s+{_UNIT}\s+ago|yesterday|last (?:week|month|year|night))\b", re.I)
+_AGE = re.compile(rf"\b(\d+)[- ]{_UNIT}[- ]old\b|\b(?:is|now|turns?|turned|aged?)\s+(?:now\s+)?(\d+)\s+{_UNIT}\b",
+                  re.I)
+_AGE_APPOSITION = re.compile(r"[A-Z][a-z]+, (\d{1,3}),")
+_DURATION = re.compile(rf"\b({_COUNT})[- ]{_UNIT}\b", re.I)
+_SINCE = re.compile(r"\b(?:since|in)\s+(?:early\s+|late\s+|mid-?)?(1[89]\d\d|20\d\d)\b", re.I)
+_AMOUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?|(?:" + "|".join(_NUMBER_WORDS)
+                     + r")(?:\s+(?:million|billion|thousand|hundred))?)\b", re.I)
+_CAPITALISED = re.compile(r"[A-Z][\w’'-]*|[a-z]+[A-Z][\w’'-]*")  # "Halsey", "TikTok", "iPhone"
+_NAME_JOINERS = {"de", "da", "van", "von", "of", "del", "la", "le", "bin", "al"}
+_NOT_NAMES = set(_MONTHS.split()) | set(_MONTH_ABBR) | {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "i", "i'm", "i’m", "i've",
+    "i’ve", "i'd", "i’d", "i'll", "i’ll", "oh", "ok", "mr", "mrs", "ms", "dr"}
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """What one sentence states, normalised for comparison across outlets."""
+
+    dates: tuple[str, ...]  # most specific first: "june 10", then years, weekdays, "3 weeks ago"
+    ages: tuple[str, ...]  # "11 month", "27 year"
+    durations: tuple[str, ...]  # "several year", "3 minute", "since 2018"
+    amounts: tuple[str, ...]  # "500000", "165 million"
+    names: tuple[str, ...]  # capitalised names, lowercase: "alev aydin", "capitol records"
+    quoted: bool  # holds a direct quotation of four words or more
+
+
+def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
+    """Extract the typed facts of one sentence; name_words are words known to be names mid-sentence."""
+    dates = [f"{_month(m.group(1))} {int(m.group(2))}" for m in _DATE_MD.finditer(text)]
+    dates += [m.group(1) for m in _DATE_YEAR.finditer(text)]
+    dates += [m.group(1).lower() for m in _DATE_WEEKDAY.finditer(text)]
+    dates += [" ".join(m.group(1).lower().split()) for m in _DATE_RELATIVE.finditer(text)]
+    ages = [f"{m.group(1)} {m.group(2).lower()}" if m.group(1) else f"{m.group(3)} {m.group(4).lower()}"
+            for m in _AGE.finditer(text)]
+    ages += [f"{m.group(1)} year" for m in _AGE_APPOSITION.finditer(text)]
+    durations = [f"{m.group(1).lower()} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
+    durations += [f"since {m.group(1)}" for m in _SINCE.finditer(text)]
+    amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
+               if not _DATE_YEAR.fullmatch(m.group(1))]
+    return Facts(dates=_unique(dates), ages=_unique(ages), durations=_unique(durations),
+                 amounts=_unique(amounts), names=_unique(find_names(text, name_words)),
+                 quoted=any(len(text[a:b].split()) >= 4 for a, b in quotation_spans(text)))
+
+
+def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]:
+    """Runs of capitalised words, lowercase. A run that only starts the sentence (or a quotation)
+    counts when its first word is known as a name from elsewhere."""
+    names, run, run_starts_clause = [], [], False
+    tokens = list(re.finditer(r"\S+", text))
+    for i, match in enumerate(tokens):
+        raw = match.group(0)
+        word = raw.strip("\"“”‘’'()[],.;:!?—–")
+        starts_clause = i == 0 or raw[:1] in "\"“‘(" or tokens[i - 1].group(0)[-1:] in ".!?:"
+        capital = bool(word) and _CAPITALISED.fullmatch(word) is not None and word.lower() not in _NOT_NAMES
+        joiner = bool(run) and word in _NAME_JOINERS
+        if capital or joiner:
+            if not run:
+                run_starts_clause = starts_clause
+            run.append(word)
+        if (not capital and not joiner) or raw[-1:] in ",.;:!?\"”’)—" or i == len(tokens) - 1:
+            while run and run[-1] in _NAME_JOINERS:
+                run.pop()
+            if run:
+                if run_starts_clause and run[0].lower() not in name_words:
+                    run = run[1:]
+                if run and not all(is_stopword(normalize(w)) for w in run):
+                    names.append(" ".join(run).lower().replace("’s", "").replace("'s", ""))
+            run = []
+    return names
+
+
+def name_words_of(texts: list[str]) -> frozenset[str]:
+    """Capitalised words seen mid-sentence somewhere: these are names even when they start one."""
+    seen: set[str] = set()
+    for text in texts:
+        tokens = text.split()
+        for i, raw in enumerate(tokens):
+            if i == 0 or raw[:1] in "\"“‘(" or tokens[i - 1][-1:] in ".!?:":
+                continue
+            word = raw.strip("\"“”‘’'()[],.;:!?—–")
+            if (word and _CAPITALISED.fullmatch(word) and word.lower() not in _NOT_NAMES
+                    and not is_stopword(normalize(word))):
+                seen.add(word.lower())
+    return frozenset(seen)
+
+
+def original_case(text: str, lowered: str) -> str:
+    """How a lowercased name was written in text ("alev aydin" -> "Alev Aydin")."""
+    index = text.lower().find(lowered)
+    return text[index:index + len(lowered)] if index >= 0 else lowered.title()
+
+
+def _month(token: str) -> str:
+    token = token.lower().rstrip(".")
+    return _MONTH_ABBR.get(token[:4] if token.startswith("sept") else token[:3], token)
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))

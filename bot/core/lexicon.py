@@ -1,0 +1,98 @@
+"""Word lists for chat questions about news: stopwords, irregular verbs and paraphrase groups.
+
+These are general English and general news/chat vocabulary. Nothing here may name a particular
+story, person or outlet: the bot must answer coverage it has never seen as well as the shipped one.
+"""
+
+from __future__ import annotations
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are aren't as at be because been before being below
+between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
+few for from further had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers
+herself him himself his how how's i i'd i'll i'm i've if in into is isn't it it's its itself let's me more
+most mustn't my myself no nor not of off on once only or other ought our ours ourselves out over own same
+shan't she she'd she'll she's should shouldn't so some such than that that's the their theirs them
+themselves then there there's these they they'd they'll they're they've this those through to too under
+until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's which
+while who who's whom why why's with won't would wouldn't you you'd you'll you're you've your yours yourself
+yourselves also just ever even really actually any anything something thing things much many lot
+tell know like get got please pls plz thanks thank hey hi hello ok okay yeah yes yo bot
+rn lol lmao tbh idk imo omg btw ur u ya yall y'all wanna gonna gotta kinda sorta
+whats isnt wasnt didnt doesnt dont arent werent cant wont theyd theyre shes hes im ive youre thats
+hows whos wheres whens whys theyve weve
+one ones someone somebody anyone people person guys
+""".split())
+# "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
+STOPWORDS = STOPWORDS - {"again", "other", "next", "another"}
+
+# Words that ask about a *different* occurrence than the one the coverage describes ("pregnant again",
+# "her other videos", "the next album"). Evidence must say so explicitly, or the bot abstains.
+NOVELTY_WORDS = frozenset({"again", "other", "others", "another", "next", "upcoming", "anymore"})
+
+# Irregular forms the Snowball stemmer leaves apart from their lemma.
+IRREGULAR = {
+    "wrote": "write", "written": "write", "sang": "sing", "sung": "sing", "began": "begin", "begun": "begin",
+    "told": "tell", "said": "say", "says": "say", "made": "make", "took": "take", "taken": "take",
+    "came": "come", "went": "go", "gone": "go", "saw": "see", "seen": "see", "gotten": "get", "gave": "give",
+    "given": "give", "knew": "know", "known": "know", "met": "meet", "found": "find", "thought": "think",
+    "left": "leave", "held": "hold", "sold": "sell", "bought": "buy", "brought": "bring", "won": "win",
+    "felt": "feel", "kept": "keep", "spent": "spend", "fell": "fall", "fallen": "fall", "drew": "draw",
+    "drawn": "draw", "chose": "choose", "chosen": "choose", "broke": "break", "broken": "break",
+    "spoke": "speak", "spoken": "speak", "shot": "shoot", "led": "lead", "paid": "pay", "ran": "run",
+    "became": "become", "taught": "teach", "built": "build", "sent": "send", "stood": "stand",
+    "heard": "hear", "flew": "fly", "flown": "fly", "grew": "grow", "grown": "grow", "threw": "throw",
+    "thrown": "throw", "drove": "drive", "driven": "drive", "wore": "wear", "worn": "wear", "hid": "hide",
+    "hidden": "hide", "rose": "rise", "risen": "rise", "blew": "blow", "blown": "blow", "froze": "freeze",
+    "children": "child", "kids": "kid", "women": "woman", "men": "man", "wives": "wife", "lives": "life",
+    "vids": "vid", "exes": "ex",
+}
+
+# Multi-word chat phrasings rewritten to a word the coverage would use, before tokenising a question.
+PHRASES = {
+    "came out": "released", "come out": "released", "comes out": "released", "coming out": "released",
+    "blow up": "viral", "blew up": "viral", "blowing up": "viral", "went viral": "viral",
+    "find out": "revealed", "found out": "revealed", "finding out": "revealed",
+    "turn one": "first birthday", "turns one": "first birthday", "turning one": "first birthday",
+    "little guy": "son", "little one": "child", "little girl": "daughter", "baby boy": "son",
+    "baby girl": "daughter", "record label": "label", "music video": "video", "how long ago": "ago",
+    "go out": "dating", "going out": "dating", "hook up": "dating", "split up": "split", "break up": "split",
+    "broke up": "split", "kick off": "start", "kicked off": "start",
+}
+
+# Paraphrase groups. A question word also looks for the other members of its group, at a lower weight.
+SYNONYM_GROUPS = [
+    "release released drop dropped premiere premiered debut debuted launch launched unveil unveiled out",
+    "video clip visual vid mv footage",
+    "film movie",
+    "song track single tune",
+    "direct directed director directing helm helmed",
+    "write writer co-write cowrite cowrote penned songwriter",
+    "produce producer production",
+    "partner boyfriend girlfriend bf gf dating date relationship romance romantic couple lover",
+    "child kid baby son daughter boy girl toddler infant",
+    "birthday born birth",
+    "view views watch watched viewer",
+    "say tell post tweet claim state statement comment wrote write",
+    "label records record",
+    "start begin",
+    "keep continue continued still",
+    "kind sort type",
+    "runtime length long duration minute second",
+    "pregnant pregnancy expecting",
+    "announce announcement reveal revealed public attention tagged",
+    "viral trending popular",
+    "fight feud dispute battle slam slamming fighting",
+    "insta ig instagram",
+    "ex former",
+    "friend friendship bestie",
+    "fan fans fanbase diehards stans",
+    "married marry wedding husband wife spouse engaged",
+    "singer artist musician star",
+    "age old aged",
+    "career industry professionally professional",
+    "sell sale sales",
+    "tour concert gig",
+    "company brand firm",
+]
+SYNONYM_WEIGHT = 0.6

@@ -1,0 +1,88 @@
+"""What a question asks for: its kind (who, when, how many, …) and the concepts it is about."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bot.core.lexicon import NOVELTY_WORDS, PHRASES, SYNONYM_GROUPS, SYNONYM_WEIGHT
+from bot.core.text import is_stopword, normalize, stem, words
+
+# Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
+_FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to date|by now|"
+                     r"currently|exactly|basically|literally|honestly|anyway|now|today)\b")
+# The words that make up the question form itself ("how long") are not topic words.
+_KINDS = [
+    ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b")),
+    ("when", re.compile(r"\bhow long ago\b|\bhow many (years|months|weeks|days) ago\b")),
+    ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b")),
+    ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b")),
+    ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
+                        r"\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b")),
+    ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b")),
+    ("where", re.compile(r"\bwhere\b")),
+    ("quote", re.compile(r"\bwhat (did|does|do|has|have) .*\b(say|said|says|tell|told|post|posted|write|"
+                         r"wrote|tweet|tweeted|sing|sang|share|shared)\b|\bquotes?\b|\bin (his|her|their) "
+                         r"(own )?words\b")),
+    ("which", re.compile(r"\b(which|what) (company|label|app|platform|brand|site|website|network|song|"
+                         r"album|outlet|magazine|publication|show|movie|film|band|group|team|city|country|"
+                         r"studio|channel|service|product|device|name)\b")),
+    ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
+                         r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
+]
+_FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
+_SYNONYMS: dict[str, set[str]] = {}
+for _group in SYNONYM_GROUPS:
+    _stems = {stem(w) for w in _group.split()}
+    for _s in _stems:
+        _SYNONYMS.setdefault(_s, set()).update(_stems - {_s})
+
+
+@dataclass(frozen=True, slots=True)
+class Concept:
+    """One topic word of a question and the stems that count as mentioning it, with weights."""
+
+    word: str
+    alternatives: dict[str, float] = field(default_factory=dict)
+    novelty: bool = False  # "again", "other": evidence must say it explicitly
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A question reduced to what retrieval and answer composition need."""
+
+    text: str
+    kind: str  # how_old, how_long, how_many, when, who, where, quote, which, yesno, what
+    concepts: tuple[Concept, ...]
+
+
+def question_kind(text: str) -> str:
+    """The kind of answer a question wants, from its wording."""
+    q = normalize(text).replace("'", "")
+    for kind, pattern in _KINDS:
+        if pattern.search(q):
+            return kind
+    return "what"
+
+
+def parse_question(text: str) -> Question:
+    """Classify the question and list its concepts with their paraphrases."""
+    kind = question_kind(text)
+    q = normalize(text)
+    for phrase, replacement in PHRASES.items():
+        q = re.sub(rf"\b{re.escape(phrase)}\b", replacement, q)
+    q = _FILLER.sub(" ", q)
+    concepts: dict[str, Concept] = {}
+    for word in words(q):
+        if is_stopword(word) and word not in NOVELTY_WORDS:
+            continue
+        if word in _FORM_WORDS and kind in {"how_old", "how_long", "how_many", "which", "when"}:
+            continue
+        root = stem(word)
+        if root in concepts:
+            continue
+        alternatives = {root: 1.0}
+        for other in _SYNONYMS.get(root, ()):
+            alternatives.setdefault(other, SYNONYM_WEIGHT)
+        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS)
+    return Question(text=text, kind=kind, concepts=tuple(concepts.values()))

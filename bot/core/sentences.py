@@ -1,0 +1,113 @@
+"""Sentence splitting for news prose, and the Sentence record that retrieval ranks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.articles import Article
+
+# A sentence ends at . ! ? or an ellipsis, maybe followed by closing quotes or brackets, then space,
+# then something that can start a sentence. Lowercase after "…" is a pause inside a sentence.
+_BOUNDARY = re.compile(r"(?:[.!?]+|…|\.\.\.)[\"”’')\]]*(?=\s+[\"“‘(\[]?[A-Z0-9])")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st vs etc inc ltd co corp jan feb mar apr jun jul aug sep sept oct nov dec "
+    "no vol fig approx dept gen gov sen rep lt col sgt capt mt ft ave blvd est"
+    .split())
+# Quotations and parentheses longer than this are not protected: an unclosed quote mark must not
+# glue a whole paragraph into one "sentence".
+_MAX_PROTECTED = 700
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence with where it came from, so neighbours and sources can be shown."""
+
+    id: int  # position in the whole corpus
+    article: int  # index into the article list
+    paragraph: int
+    position: int  # index within its paragraph
+    text: str
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, never inside a quotation or a parenthesis."""
+    text = " ".join(text.split())
+    if not text:
+        return []
+    protected = _protected_spans(text)
+    sentences, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        if _inside(end, protected) or _ends_with_abbreviation(text[start:match.start() + 1]):
+            continue
+        sentences.append(text[start:end].strip())
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [s for s in sentences if s]
+
+
+def sentences_of(articles: list[Article]) -> list[Sentence]:
+    """Every sentence of every article, numbered in corpus order."""
+    result: list[Sentence] = []
+    for a, article in enumerate(articles):
+        for p, paragraph in enumerate(article.paragraphs):
+            for s, text in enumerate(split_sentences(paragraph)):
+                result.append(Sentence(id=len(result), article=a, paragraph=p, position=s, text=text))
+    return result
+
+
+def quotation_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each balanced double-quoted passage, quote marks included."""
+    spans, opened = [], None
+    for i, char in enumerate(text):
+        if char == "“" or (char == '"' and opened is None and _can_open(text, i)):
+            if opened is None:
+                opened = i
+            continue
+        if char in "”\"" and opened is not None:
+            spans.append((opened, i + 1))
+            opened = None
+    return spans
+
+
+def _can_open(text: str, i: int) -> bool:
+    before = text[i - 1] if i else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return (before.isspace() or before in "([—–-/") and not after.isspace()
+
+
+def _protected_spans(text: str) -> list[tuple[int, int]]:
+    spans = [s for s in quotation_spans(text) if s[1] - s[0] <= _MAX_PROTECTED]
+    depth, opened = 0, 0
+    for i, char in enumerate(text):
+        if char == "(":
+            if depth == 0:
+                opened = i
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0 and i + 1 - opened <= _MAX_PROTECTED:
+                spans.append((opened, i + 1))
+    return spans
+
+
+def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < position < end for start, end in spans)
+
+
+def _ends_with_abbreviation(chunk: str) -> bool:
+    """True when the final '.' of chunk belongs to an abbreviation or an initial, not a sentence end."""
+    if not chunk.endswith("."):
+        return False
+    words = chunk[:-1].split()
+    if not words:
+        return False
+    word = words[-1].lstrip("(\"“‘'")
+    if len(word) == 1 and word.isalpha() and word.isupper():
+        return True  # an initial: "J. K. Rowling"
+    if "." in word and all(len(part) <= 2 for part in word.split(".")):
+        return True  # "U.S", "e.g", "a.m"
+    return word.lower() in _ABBREVIATIONS

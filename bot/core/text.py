@@ -1,0 +1,49 @@
+"""Text normalisation and the one tokenizer used for sentences and questions alike."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.core.lexicon import IRREGULAR, STOPWORDS
+
+_FOLD = str.maketrans({
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"', "«": '"', "»": '"',
+    "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "\u00a0": " ",
+})
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """NFKC, straight quotes and dashes, lowercase, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
+    return " ".join(text.split())
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words with quotes folded; digits grouped with commas become one number."""
+    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalize(text))
+    return _WORD.findall(text)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Stem one lowercase word, mapping irregular forms to their lemma first."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    return _STEMMER.stemWord(IRREGULAR.get(word, word))
+
+
+def is_stopword(word: str) -> bool:
+    return word in STOPWORDS or word.replace("'", "") in STOPWORDS
+
+
+def tokenize(text: str) -> list[str]:
+    """Stemmed content words of text: what the index stores and what questions are matched with."""
+    return [stem(w) for w in words(text) if not is_stopword(w)]
