@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts
 from bot.core.questions import Concept, Question
+from bot.core.quotes import SPEECH_VERB as _SPEECH
 from bot.core.quotes import is_only_quotation
 from bot.core.text import stem, words
 
@@ -16,13 +17,21 @@ MAX_SOURCES = 3
 CANDIDATES = 40
 # A sentence answers when this share of the question's (IDF-weighted) concepts is found in it.
 ABSTAIN_BELOW = 0.52
-CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she" -> who she is)
+CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she") or the article's title
+# "pregnant again", "her other videos": a sentence that does not say "again"/"other" itself answers
+# a different question. The novelty word is a gate, not a topic: it adds nothing to coverage.
+MISSING_NOVELTY_FACTOR = 0.5
+ADJACENT_RATIO = 0.75  # a neighbouring sentence this good joins the passage
+MAX_PASSAGE_CHARS = 450
 # A second outlet is worth citing when its best sentence is nearly as good as the best one.
 SECOND_SOURCE_RATIO = {"typed": 0.75, "untyped": 0.9}
 # Kinds whose answer is a specific fact; a sentence without such a fact is unlikely to answer.
 _FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
 _NAME_KINDS = {"who", "which", "where"}
-_MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.7}
+_MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.5}
+_UNTIED_NAME_FACTOR = 0.8
+_UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
+_OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +76,21 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
             weights[term] = max(weights.get(term, 0.0), weight)
     bm25 = corpus.index.scores(weights)
     top = heapq.nlargest(CANDIDATES, bm25.items(), key=lambda item: (item[1], -item[0]))
-    importance = [_importance(c, corpus) for c in question.concepts]
+    importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
     total = sum(importance) or 1.0
-    question_words = set(words(question.text))
+    novelty = [c for c in question.concepts if c.novelty]
+    expect = _Expectation.of(question, corpus)
     ranked = []
     for sentence_id, score in top:
-        previous = corpus.neighbour(sentence_id, -1)
-        context = corpus.token_sets[previous.id] if previous else frozenset()
-        covered = sum(imp * _credit(c, corpus.token_sets[sentence_id], context)
+        context = corpus.context(sentence_id)
+        values = _values(expect, corpus.facts[sentence_id])
+        subject_credit = (1.0 if _is_subject(expect, values) else _UNTIED_SUBJECT_CREDIT) if values else 0.0
+        covered = sum(imp * max(_credit(c, corpus.token_sets[sentence_id], context),
+                                subject_credit if c.alternatives.keys() == expect.subject_terms else 0.0)
                       for c, imp in zip(question.concepts, importance))
-        factor = _type_factor(question.kind, sentence_id, corpus, question_words)
+        factor = _type_factor(expect, sentence_id, corpus, values)
+        if any(_credit(c, corpus.token_sets[sentence_id], frozenset()) == 0 for c in novelty):
+            factor *= MISSING_NOVELTY_FACTOR
         ranked.append(Candidate(sentence_id, covered / total * factor, score))
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
     return ranked
@@ -86,7 +100,7 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     """The best supporting sentence(s), each cited; agreement and disagreement between outlets said."""
     if not ranked or ranked[0].score < ABSTAIN_BELOW:
         return not_found(question.text, corpus)
-    question_words = set(words(question.text))
+    expect = _Expectation.of(question, corpus)
     best = ranked[0]
     chosen = [best]
     outlets = {_outlet(best.sentence, corpus)}
@@ -98,14 +112,15 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
         outlet = _outlet(candidate.sentence, corpus)
         if outlet in outlets:
             continue
-        if typed and not _values(question.kind, corpus.facts[candidate.sentence], question_words):
+        if typed and not _values(expect, corpus.facts[candidate.sentence]):
             continue
         chosen.append(candidate)
         outlets.add(outlet)
 
-    passages = [_passage(c.sentence, question.kind, corpus) for c in chosen]
+    scores = {c.sentence: c.score for c in ranked}
+    passages = [_passage(c.sentence, question.kind, corpus, scores) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
-    header = _header(question, chosen, corpus, question_words)
+    header = _header(expect, chosen, corpus)
     citations, lines = [], []
     budget = _budgets([" ".join(corpus.sentences[i].text for i in p) for p in passages], header, chosen, corpus)
     for n, (candidate, passage, limit) in enumerate(zip(chosen, passages, budget), start=1):
@@ -158,8 +173,6 @@ def clip(text: str, focus: set[str], limit: int) -> str:
 def _importance(concept: Concept, corpus: Corpus) -> float:
     root = stem(concept.word)
     unseen = corpus.index.idf("")  # no sentence has the empty term: the IDF of an unseen word
-    if concept.novelty:
-        return unseen
     if root in corpus.index:
         return corpus.index.idf(root)
     known = [corpus.index.idf(t) for t in concept.alternatives if t in corpus.index]
@@ -172,35 +185,78 @@ def _credit(concept: Concept, own: frozenset[str], context: frozenset[str]) -> f
     return max(here, CONTEXT_CREDIT * near)
 
 
-def _type_factor(kind: str, sentence_id: int, corpus: Corpus, question_words: set[str]) -> float:
-    if kind in _FACT_FIELDS:
-        return 1.0 if _values(kind, corpus.facts[sentence_id], question_words) else _MISSING_FACT_FACTOR["strong"]
-    if kind in _NAME_KINDS:
-        return 1.0 if _values(kind, corpus.facts[sentence_id], question_words) else _MISSING_FACT_FACTOR["names"]
-    if kind == "quote":
+@dataclass(frozen=True, slots=True)
+class _Expectation:
+    """What kind of fact would answer the question."""
+
+    kind: str
+    question_words: frozenset[str]
+    names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
+    # "what label …": the stems that make a name a label ("Records"); empty when the coverage never
+    # uses the noun, and then any name not in the question will do
+    subject_terms: frozenset[str]
+
+    @classmethod
+    def of(cls, question: Question, corpus: Corpus) -> _Expectation:
+        subject = next((c for c in question.concepts if stem(c.word) == question.subject), None)
+        terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
+            else frozenset()
+        asked = frozenset(words(question.text))
+        return cls(question.kind, asked, asked & corpus.name_words, terms)
+
+
+def _type_factor(expect: _Expectation, sentence_id: int, corpus: Corpus, values: tuple[str, ...]) -> float:
+    if expect.kind in _FACT_FIELDS:
+        return 1.0 if values else _MISSING_FACT_FACTOR["strong"]
+    if expect.kind in _NAME_KINDS:
+        if not values:
+            return _MISSING_FACT_FACTOR["names"]
+        if expect.subject_terms and not _is_subject(expect, values):
+            return _UNTIED_NAME_FACTOR  # a name, but not one the question's noun describes
+        return 1.0
+    if expect.kind == "quote":
         following = corpus.neighbour(sentence_id, 1)
-        quoted = corpus.facts[sentence_id].quoted or (following is not None and corpus.facts[following.id].quoted)
-        return 1.0 if quoted else _MISSING_FACT_FACTOR["quote"]
+        if corpus.facts[sentence_id].quoted:
+            quoted = sentence_id
+        elif following is not None and corpus.facts[following.id].quoted:
+            quoted = following.id
+        else:
+            return _MISSING_FACT_FACTOR["quote"]
+        speakers = corpus.speakers.get(quoted, frozenset())
+        if expect.names and speakers and not expect.names & speakers:
+            return _OTHER_SPEAKER_FACTOR
     return 1.0
 
 
-def _values(kind: str, facts: Facts, question_words: set[str]) -> tuple[str, ...]:
+def _values(expect: _Expectation, facts: Facts) -> tuple[str, ...]:
     """The facts of the kind the question asks for, minus what the question itself names."""
-    if kind == "how_long":
-        return facts.durations + tuple(d for d in facts.dates if d.isdigit())
+    kind = expect.kind
+    if kind == "how_old" and expect.names:
+        # "how old is X": only ages said of X, when the sentence ties ages to people
+        return tuple(age for age, names in zip(facts.ages, facts.age_names)
+                     if not names or any(set(n.split()) & expect.names for n in names))
     if kind in _FACT_FIELDS:
         return getattr(facts, _FACT_FIELDS[kind])
     if kind in _NAME_KINDS:
-        return tuple(n for n in facts.names if not set(n.split()) <= question_words)
+        names = tuple(n for n in facts.names if not set(n.split()) <= expect.question_words)
+        if expect.subject_terms:
+            tied = tuple(n for n in names if any(stem(w) in expect.subject_terms for w in n.split()))
+            return tied or names
+        return names
     return ()
+
+
+def _is_subject(expect: _Expectation, names: tuple[str, ...]) -> bool:
+    """Whether a name is of the kind asked for ("Capitol Records" for "what label")."""
+    return any(stem(w) in expect.subject_terms for n in names for w in n.split())
 
 
 def _relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
     """"agree", "differ" or "" (cannot tell) for two outlets' facts of one kind."""
     if not a or not b:
         return ""
-    if kind in _NAME_KINDS:
-        return "agree" if {w for n in a for w in n.split()} & {w for n in b for w in n.split()} else "differ"
+    if kind in _NAME_KINDS:  # outlets naming different people are not contradicting each other
+        return "agree" if {w for n in a for w in n.split()} & {w for n in b for w in n.split()} else ""
     if kind == "when":
         for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), str.isdigit):
             first, second = [v for v in a if category(v)], [v for v in b if category(v)]
@@ -210,10 +266,10 @@ def _relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
     return "agree" if set(a) & set(b) else "differ"
 
 
-def _header(question: Question, chosen: list[Candidate], corpus: Corpus, question_words: set[str]) -> str:
+def _header(expect: _Expectation, chosen: list[Candidate], corpus: Corpus) -> str:
     credits = [corpus.articles[corpus.sentences[c.sentence].article].credit for c in chosen]
-    values = [_values(question.kind, corpus.facts[c.sentence], question_words) for c in chosen]
-    relations = {_relation(question.kind, values[0], v) for v in values[1:]}
+    values = [_values(expect, corpus.facts[c.sentence]) for c in chosen]
+    relations = {_relation(expect.kind, values[0], v) for v in values[1:]}
     if "differ" in relations:
         return "The outlets differ on this:"
     if relations == {"agree"}:
@@ -221,24 +277,26 @@ def _header(question: Question, chosen: list[Candidate], corpus: Corpus, questio
     return f"{_join(credits)} report:"
 
 
-def _passage(sentence_id: int, kind: str, corpus: Corpus) -> list[int]:
-    """The sentence, with the one before when it is a bare quotation (to show who speaks), and the
-    one after when that is a quotation continuing what this sentence introduces."""
-    ids = [sentence_id]
+def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, float]) -> list[int]:
+    """The sentence, joined by a neighbour that supports it nearly as well; by the one before when it
+    is a bare quotation (to show who speaks); by the one after when that continues a quotation."""
     text = corpus.sentences[sentence_id].text
     previous, following = corpus.neighbour(sentence_id, -1), corpus.neighbour(sentence_id, 1)
-    if previous and is_only_quotation(text) and len(previous.text) + len(text) < 450:
-        ids.insert(0, previous.id)
-    elif (following and is_only_quotation(following.text) and len(following.text) + len(text) < 450
-          and (kind == "quote" or text.rstrip().endswith(":") or corpus.facts[sentence_id].quoted
-               or _introduces_quote(text))):
-        ids.append(following.id)
-    return ids
+
+    def fits(other) -> bool:
+        return other is not None and len(other.text) + len(text) < MAX_PASSAGE_CHARS
+
+    floor = ADJACENT_RATIO * scores[sentence_id]
+    if fits(previous) and (is_only_quotation(text) or scores.get(previous.id, 0) >= floor):
+        return [previous.id, sentence_id]
+    if fits(following) and (scores.get(following.id, 0) >= floor or is_only_quotation(following.text) and (
+            kind == "quote" or corpus.facts[sentence_id].quoted or _introduces_quote(text))):
+        return [sentence_id, following.id]
+    return [sentence_id]
 
 
 def _introduces_quote(text: str) -> bool:
-    lowered = text.lower()
-    return any(w in lowered for w in (" said", " wrote", " gushed", " told", " explained", " added", " posted"))
+    return text.rstrip().endswith(":") or _SPEECH.search(text) is not None
 
 
 def _budgets(texts: list[str], header: str, chosen: list[Candidate], corpus: Corpus) -> list[int]:

@@ -14,6 +14,7 @@ from typing import Callable
 
 from bot.core.articles import Article
 from bot.core.facts import Facts, find_facts, name_words_of, original_case
+from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
 from bot.core.search import RankBM25Index, SentenceIndex
@@ -30,11 +31,14 @@ class Corpus:
     articles: list[Article]
     sentences: list[Sentence]
     token_sets: list[frozenset[str]]
+    title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
     facts: list[Facts]
+    name_words: frozenset[str]
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
     topics: tuple[str, ...]
     quotes: list[Quote]
+    speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
     quote_index: SentenceIndex
     _by_initial: dict[str, list[str]]
 
@@ -51,9 +55,16 @@ class Corpus:
         for term in sorted(vocabulary):
             by_initial[term[:1]].append(term)
         return cls(articles=articles, sentences=sentences, token_sets=[frozenset(t) for t in tokens],
-                   facts=facts, index=index_factory(tokens), aliases=_aliases(sentences, facts),
-                   topics=_topics(sentences, facts), quotes=quotes, quote_index=index_factory(quote_docs),
+                   title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts, name_words=name_words, index=index_factory(tokens), aliases=_aliases(sentences, facts),
+                   topics=_topics(sentences, facts), quotes=quotes, speakers=_speakers(quotes),
+                   quote_index=index_factory(quote_docs),
                    _by_initial=dict(by_initial))
+
+    def context(self, sentence_id: int) -> frozenset[str]:
+        """Words a sentence leans on: the sentence before it (pronouns) and its article's title."""
+        previous = self.neighbour(sentence_id, -1)
+        title = self.title_tokens[self.sentences[sentence_id].article]
+        return title | self.token_sets[previous.id] if previous else title
 
     def neighbour(self, sentence_id: int, offset: int) -> Sentence | None:
         """The sentence offset places away within the same paragraph, if any."""
@@ -75,6 +86,9 @@ class Corpus:
             if not any(term in self.index for term in alternatives):
                 for close in self._close_terms(root):
                     alternatives.setdefault(close, FUZZY_WEIGHT)
+            if root not in self.index:
+                alternatives = {t: max(w, SYNONYM_WEIGHT_FOR_UNSEEN) if t != root else w
+                                for t, w in alternatives.items()}
             expanded.append(replace(concept, alternatives=alternatives))
         return replace(question, concepts=tuple(expanded))
 
@@ -101,12 +115,21 @@ def _join_compounds(concepts: tuple[Concept, ...], index: SentenceIndex) -> list
     return result
 
 
+def _speakers(quotes: list[Quote]) -> dict[int, frozenset[str]]:
+    speakers: dict[int, set[str]] = defaultdict(set)
+    for quote in quotes:
+        if quote.speaker:
+            speakers[quote.sentence].update(quote.speaker.lower().split())
+    return {k: frozenset(v) for k, v in speakers.items()}
+
+
 def _aliases(sentences: list[Sentence], facts: list[Facts]) -> dict[str, frozenset[str]]:
     """Parts of multi-word names that only ever appear capitalised point to each other."""
     lowercase = {w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]*\b", s.text)}
     aliases: dict[str, set[str]] = defaultdict(set)
-    for fact in facts:
-        for name in fact.names:
+    mentions = Counter(name for fact in facts for name in fact.names)
+    for name, count in mentions.items():
+        if count >= 2:  # a full name used more than once is a person or organisation, not a title
             parts = [w for w in name.split() if w not in lowercase and len(w) > 1]
             stems = {stem(w) for w in parts}
             if len(stems) >= 2 and len(stems) == len(name.split()):
@@ -130,4 +153,7 @@ def _topics(sentences: list[Sentence], facts: list[Facts], count: int = 3) -> tu
             if name not in originals:
                 originals[name] = original_case(sentence.text, name)
     ranked = sorted(per_article, key=lambda n: (-per_article[n], -mentions[n], n))
-    return tuple(originals[n] for n in ranked[:count])
+    # "Alev" stands for "Alev Aydin" when the full name is used more than once
+    full = {part: n for n in ranked if " " in n and mentions[n] >= 2 for part in n.split()}
+    topics = list(dict.fromkeys(full.get(n, n) for n in ranked))
+    return tuple(originals[n] for n in topics[:count])

@@ -31,7 +31,7 @@ _DATE_RELATIVE = re.compile(rf"\b({_COUNT}\s+{_UNIT}\s+ago|yesterday|last (?:wee
 _AGE = re.compile(rf"\b(\d+)[- ]{_UNIT}[- ]old\b|\b(?:is|now|turns?|turned|aged?)\s+(?:now\s+)?(\d+)\s+{_UNIT}\b",
                   re.I)
 _AGE_APPOSITION = re.compile(r"[A-Z][a-z]+, (\d{1,3}),")
-_DURATION = re.compile(rf"\b({_COUNT})[- ]{_UNIT}\b", re.I)
+_DURATION = re.compile(rf"\b({_COUNT})[- ]{_UNIT}\b(?![- ]old)", re.I)  # "11-month-old" is an age
 _SINCE = re.compile(r"\b(?:since|in)\s+(?:early\s+|late\s+|mid-?)?(1[89]\d\d|20\d\d)\b", re.I)
 _AMOUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?|(?:" + "|".join(_NUMBER_WORDS)
                      + r")(?:\s+(?:million|billion|thousand|hundred))?)\b", re.I)
@@ -48,6 +48,7 @@ class Facts:
 
     dates: tuple[str, ...]  # most specific first: "june 10", then years, weekdays, "3 weeks ago"
     ages: tuple[str, ...]  # "11 month", "27 year"
+    age_names: tuple[tuple[str, ...], ...]  # for each age, the names right around it (whose age it is)
     durations: tuple[str, ...]  # "several year", "3 minute", "since 2018"
     amounts: tuple[str, ...]  # "500000", "165 million"
     names: tuple[str, ...]  # capitalised names, lowercase: "alev aydin", "capitol records"
@@ -60,14 +61,18 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     dates += [m.group(1) for m in _DATE_YEAR.finditer(text)]
     dates += [m.group(1).lower() for m in _DATE_WEEKDAY.finditer(text)]
     dates += [" ".join(m.group(1).lower().split()) for m in _DATE_RELATIVE.finditer(text)]
-    ages = [f"{m.group(1)} {m.group(2).lower()}" if m.group(1) else f"{m.group(3)} {m.group(4).lower()}"
-            for m in _AGE.finditer(text)]
-    ages += [f"{m.group(1)} year" for m in _AGE_APPOSITION.finditer(text)]
+    ages, age_names = [], []
+    for m in _AGE.finditer(text):
+        ages.append(f"{m.group(1)} {m.group(2).lower()}" if m.group(1) else f"{m.group(3)} {m.group(4).lower()}")
+        age_names.append(_names_near(text, m.start(), m.end(), name_words, look_after=True))
+    for m in _AGE_APPOSITION.finditer(text):
+        ages.append(f"{m.group(1)} year")
+        age_names.append(_names_near(text, m.start(1), m.end(1), name_words, look_after=False))
     durations = [f"{m.group(1).lower()} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
     durations += [f"since {m.group(1)}" for m in _SINCE.finditer(text)]
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
                if not _DATE_YEAR.fullmatch(m.group(1))]
-    return Facts(dates=_unique(dates), ages=_unique(ages), durations=_unique(durations),
+    return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),
                  amounts=_unique(amounts), names=_unique(find_names(text, name_words)),
                  quoted=any(len(text[a:b].split()) >= 4 for a, b in quotation_spans(text)))
 
@@ -75,7 +80,7 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
 def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]:
     """Runs of capitalised words, lowercase. A run that only starts the sentence (or a quotation)
     counts when its first word is known as a name from elsewhere."""
-    names, run, run_starts_clause = [], [], False
+    names, run, run_starts_clause, run_quoted = [], [], False, False
     tokens = list(re.finditer(r"\S+", text))
     for i, match in enumerate(tokens):
         raw = match.group(0)
@@ -86,17 +91,28 @@ def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]
         if capital or joiner:
             if not run:
                 run_starts_clause = starts_clause
+                run_quoted = raw[:1] in "\"“"
             run.append(word)
         if (not capital and not joiner) or raw[-1:] in ",.;:!?\"”’)—" or i == len(tokens) - 1:
             while run and run[-1] in _NAME_JOINERS:
                 run.pop()
             if run:
-                if run_starts_clause and run[0].lower() not in name_words:
+                title = run_quoted and raw.rstrip(",.;:!?")[-1:] in "\"”"  # “So Good”: a quoted title
+                if run_starts_clause and not title and run[0].lower() not in name_words:
                     run = run[1:]
                 if run and not all(is_stopword(normalize(w)) for w in run):
                     names.append(" ".join(run).lower().replace("’s", "").replace("'s", ""))
             run = []
     return names
+
+
+def _names_near(text: str, start: int, end: int, name_words: frozenset[str], look_after: bool) -> tuple[str, ...]:
+    """Whose age it is: the name just after it ("11-month-old son, Ender"), else the last one before it
+    ("Alev Aydin, 27", "a son named Ender who is now 11 months")."""
+    after = find_names(text[end:end + 14], name_words) if look_after else []
+    if after:
+        return tuple(after[:1])
+    return tuple(find_names(text[max(0, start - 60):start], name_words)[-1:])
 
 
 def name_words_of(texts: list[str]) -> frozenset[str]:

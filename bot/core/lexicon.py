@@ -21,14 +21,15 @@ tell know like get got please pls plz thanks thank hey hi hello ok okay yeah yes
 rn lol lmao tbh idk imo omg btw ur u ya yall y'all wanna gonna gotta kinda sorta
 whats isnt wasnt didnt doesnt dont arent werent cant wont theyd theyre shes hes im ive youre thats
 hows whos wheres whens whys theyve weve
-one ones someone somebody anyone people person guys
+one ones someone somebody anyone people person guys co else happen happens happened happening
 """.split())
 # "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
-STOPWORDS = STOPWORDS - {"again", "other", "next", "another"}
+# Temporal words decide questions like "did it go viral before it came out": they are content here.
+STOPWORDS = STOPWORDS - {"again", "other", "next", "another", "before", "after", "during", "until"}
 
 # Words that ask about a *different* occurrence than the one the coverage describes ("pregnant again",
 # "her other videos", "the next album"). Evidence must say so explicitly, or the bot abstains.
-NOVELTY_WORDS = frozenset({"again", "other", "others", "another", "next", "upcoming", "anymore"})
+NOVELTY_WORDS = frozenset({"again", "other", "others", "another", "next", "upcoming", "anymore", "previous"})
 
 # Irregular forms the Snowball stemmer leaves apart from their lemma.
 IRREGULAR = {
@@ -65,12 +66,15 @@ SYNONYM_GROUPS = [
     "release released drop dropped premiere premiered debut debuted launch launched unveil unveiled out",
     "video clip visual vid mv footage",
     "film movie",
-    "song track single tune",
+    "song track single tune music",
+    "want need require demand",
     "direct directed director directing helm helmed",
     "write writer co-write cowrite cowrote penned songwriter",
     "produce producer production",
-    "partner boyfriend girlfriend bf gf dating date relationship romance romantic couple lover",
-    "child kid baby son daughter boy girl toddler infant",
+    "partner boyfriend girlfriend bf gf dating date relationship romance romantic couple lover together",
+    "child kid baby son daughter toddler infant",
+    "boy son",
+    "girl daughter",
     "birthday born birth",
     "view views watch watched viewer",
     "say tell post tweet claim state statement comment wrote write",
@@ -78,7 +82,7 @@ SYNONYM_GROUPS = [
     "start begin",
     "keep continue continued still",
     "kind sort type",
-    "runtime length long duration minute second",
+    "runtime length duration minute second",
     "pregnant pregnancy expecting",
     "announce announcement reveal revealed public attention tagged",
     "viral trending popular",
@@ -90,9 +94,20 @@ SYNONYM_GROUPS = [
     "married marry wedding husband wife spouse engaged",
     "singer artist musician star",
     "age old aged",
+    "name named call called",
+    "dad father daddy",
+    "mom mother mama mum",
+    "parent parents",
     "career industry professionally professional",
     "sell sale sales",
     "tour concert gig",
     "company brand firm",
 ]
 SYNONYM_WEIGHT = 0.6
+# When the user's own word never occurs in the coverage, a paraphrase is the best evidence there can be.
+SYNONYM_WEIGHT_FOR_UNSEEN = 0.85
+
+# Verbs that carry little meaning of their own ("making music", "what did they do"): they count less.
+LIGHT_VERBS = frozenset("make made making makes do does did doing done get gets getting go goes going "
+                        "take takes taking give gives giving put puts let lets".split())
+LIGHT_VERB_WEIGHT = 0.3

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.lexicon import NOVELTY_WORDS, PHRASES, SYNONYM_GROUPS, SYNONYM_WEIGHT
+from bot.core.lexicon import (LIGHT_VERB_WEIGHT, LIGHT_VERBS, NOVELTY_WORDS, PHRASES, SYNONYM_GROUPS,
+                              SYNONYM_WEIGHT)
 from bot.core.text import is_stopword, normalize, stem, words
 
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
@@ -15,7 +16,8 @@ _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to
 _KINDS = [
     ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b")),
     ("when", re.compile(r"\bhow long ago\b|\bhow many (years|months|weeks|days) ago\b")),
-    ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b")),
+    ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b|\b(runtime|run time|"
+                            r"running time|length|duration)\b")),
     ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
                         r"\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b")),
@@ -31,6 +33,7 @@ _KINDS = [
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
+_WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
 _SYNONYMS: dict[str, set[str]] = {}
 for _group in SYNONYM_GROUPS:
     _stems = {stem(w) for w in _group.split()}
@@ -45,6 +48,7 @@ class Concept:
     word: str
     alternatives: dict[str, float] = field(default_factory=dict)
     novelty: bool = False  # "again", "other": evidence must say it explicitly
+    weight: float = 1.0  # how much the concept matters next to the others (light verbs matter less)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,7 @@ class Question:
     text: str
     kind: str  # how_old, how_long, how_many, when, who, where, quote, which, yesno, what
     concepts: tuple[Concept, ...]
+    subject: str = ""  # for "which"/"what" + noun questions: the noun ("label" in "what label …")
 
 
 def question_kind(text: str) -> str:
@@ -73,10 +78,16 @@ def parse_question(text: str) -> Question:
         q = re.sub(rf"\b{re.escape(phrase)}\b", replacement, q)
     q = _FILLER.sub(" ", q)
     concepts: dict[str, Concept] = {}
+    either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
     for word in words(q):
+        if word == "or" and concepts:
+            either = True
+            continue
         if is_stopword(word) and word not in NOVELTY_WORDS:
             continue
         if word in _FORM_WORDS and kind in {"how_old", "how_long", "how_many", "which", "when"}:
+            continue
+        if word in _WHEN_WORDS and kind == "when":
             continue
         root = stem(word)
         if root in concepts:
@@ -84,5 +95,23 @@ def parse_question(text: str) -> Question:
         alternatives = {root: 1.0}
         for other in _SYNONYMS.get(root, ()):
             alternatives.setdefault(other, SYNONYM_WEIGHT)
-        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS)
-    return Question(text=text, kind=kind, concepts=tuple(concepts.values()))
+        if either:
+            either = False
+            key, previous = next(reversed(concepts.items()))
+            merged = dict(previous.alternatives)
+            for term, weight in alternatives.items():
+                merged[term] = max(weight, merged.get(term, 0.0))
+            concepts[key] = Concept(word=previous.word, alternatives=merged, novelty=previous.novelty)
+            continue
+        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS,
+                                 weight=LIGHT_VERB_WEIGHT if word in LIGHT_VERBS else 1.0)
+    if kind == "how_long" and re.search(r"\bhow long (is|was|are|were)\b", normalize(text)):
+        # "how long is the video" asks for its length, not for how long something went on
+        length = stem("length")
+        alternatives = {length: 1.0, **{t: SYNONYM_WEIGHT for t in _SYNONYMS.get(length, ())}}
+        concepts.setdefault(length, Concept(word="length", alternatives=alternatives))
+    subject = ""
+    if kind == "which":
+        match = re.search(r"\b(?:which|what) (\w+)", normalize(text))
+        subject = stem(match.group(1)) if match else ""
+    return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject)

@@ -16,7 +16,7 @@ _SPEECH_VERBS = ("said|says|say|wrote|writes|tweeted|tweeting|tweets|told|tells|
                  "asks|continued|shared|shares|revealed|reveals|recalled|insisted|noted|joked|captioned|"
                  "announced|admitted|confessed|shouted|declared|replied|responded|quipped|raved|teased|"
                  "penned|commented")
-_VERB = re.compile(rf"\b({_SPEECH_VERBS})\b", re.I)
+SPEECH_VERB = re.compile(rf"\b({_SPEECH_VERBS})\b", re.I)
 _PRONOUNS = {"she", "he", "they", "i", "we"}
 _ADVERB_OR_FILLER = re.compile(r"\b(\w+ly|also|later|then|eventually|once|even|first|finally)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:(—–]|[\"“”]")
@@ -59,7 +59,7 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence]) -> list[Q
 def _speaker_in(text: str, spans: list[tuple[int, int]], main_person: str | None) -> str | None:
     """The subject of the sentence's speech verb, outside the quotations."""
     outside = _blank_spans(text, spans)
-    for verb in _VERB.finditer(outside):
+    for verb in SPEECH_VERB.finditer(outside):
         before = outside[:verb.start()]
         clause = _CLAUSE_BREAK.split(before)[-1]
         subject = " ".join(_ADVERB_OR_FILLER.sub(" ", clause).split())

@@ -44,6 +44,10 @@ def is_stopword(word: str) -> bool:
     return word in STOPWORDS or word.replace("'", "") in STOPWORDS
 
 
+# Reciprocal pronouns are not the novelty word "other" ("quarantined with each other").
+_RECIPROCAL = re.compile(r"\b(each other|one another)\b", re.I)
+
+
 def tokenize(text: str) -> list[str]:
     """Stemmed content words of text: what the index stores and what questions are matched with."""
-    return [stem(w) for w in words(text) if not is_stopword(w)]
+    return [stem(w) for w in words(_RECIPROCAL.sub(" ", text)) if not is_stopword(w)]
