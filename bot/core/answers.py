@@ -30,6 +30,9 @@ _FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "ho
 _NAME_KINDS = {"who", "which", "where"}
 _MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.5}
 _UNTIED_NAME_FACTOR = 0.8
+# "one day prior to the release, on June 9": that date is not the release's date
+_RELATIVE_DATE_FACTOR = 0.6
+_RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
 _UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
 _OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
 
@@ -89,6 +92,8 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
                                 subject_credit if c.alternatives.keys() == expect.subject_terms else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
+        if question.kind == "when" and _only_relative_to_event(corpus.sentences[sentence_id].text, question):
+            factor *= _RELATIVE_DATE_FACTOR
         if any(_credit(c, corpus.token_sets[sentence_id], frozenset()) == 0 for c in novelty):
             factor *= MISSING_NOVELTY_FACTOR
         ranked.append(Candidate(sentence_id, covered / total * factor, score))
@@ -106,11 +111,16 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     outlets = {_outlet(best.sentence, corpus)}
     typed = question.kind in _FACT_FIELDS or question.kind in _NAME_KINDS
     floor = max(ABSTAIN_BELOW, SECOND_SOURCE_RATIO["typed" if typed else "untyped"] * best.score)
-    for candidate in ranked[1:]:
-        if len(chosen) == MAX_SOURCES or candidate.score < floor:
-            break
+    good = [c for c in ranked[1:] if c.score >= floor]
+    best_values = _values(expect, corpus.facts[best.sentence])
+    # A contradiction is always shown, even within one outlet; then other outlets that agree or add to it.
+    differing = [c for c in good
+                 if _relation(expect.kind, best_values, _values(expect, corpus.facts[c.sentence])) == "differ"]
+    for candidate in differing[:1] + good:
         outlet = _outlet(candidate.sentence, corpus)
-        if outlet in outlets:
+        if len(chosen) == MAX_SOURCES:
+            break
+        if candidate in chosen or (outlet in outlets and candidate not in differing[:1]):
             continue
         if typed and not _values(expect, corpus.facts[candidate.sentence]):
             continue
@@ -246,6 +256,14 @@ def _values(expect: _Expectation, facts: Facts) -> tuple[str, ...]:
     return ()
 
 
+def _only_relative_to_event(text: str, question: Question) -> bool:
+    """True when every mention of the question's event words follows "before"/"prior to"/"after"…"""
+    terms = {t for c in question.concepts for t in c.alternatives}
+    tokens = words(text)
+    hits = [i for i, w in enumerate(tokens) if stem(w) in terms]
+    return bool(hits) and all(_RELATIVE_MARKERS & set(tokens[max(0, i - 3):i]) for i in hits)
+
+
 def _is_subject(expect: _Expectation, names: tuple[str, ...]) -> bool:
     """Whether a name is of the kind asked for ("Capitol Records" for "what label")."""
     return any(stem(w) in expect.subject_terms for n in names for w in n.split())
@@ -271,7 +289,7 @@ def _header(expect: _Expectation, chosen: list[Candidate], corpus: Corpus) -> st
     values = [_values(expect, corpus.facts[c.sentence]) for c in chosen]
     relations = {_relation(expect.kind, values[0], v) for v in values[1:]}
     if "differ" in relations:
-        return "The outlets differ on this:"
+        return "The coverage disagrees on this:"
     if relations == {"agree"}:
         return f"{_join(credits)} agree:"
     return f"{_join(credits)} report:"
@@ -289,8 +307,11 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
     floor = ADJACENT_RATIO * scores[sentence_id]
     if fits(previous) and (is_only_quotation(text) or scores.get(previous.id, 0) >= floor):
         return [previous.id, sentence_id]
-    if fits(following) and (scores.get(following.id, 0) >= floor or is_only_quotation(following.text) and (
-            kind == "quote" or corpus.facts[sentence_id].quoted or _introduces_quote(text))):
+    quote_follows = corpus.facts[following.id].quoted if following else False
+    if fits(following) and (scores.get(following.id, 0) >= floor
+                            or kind == "quote" and quote_follows and not corpus.facts[sentence_id].quoted
+                            or is_only_quotation(following.text) and (
+                                kind == "quote" or corpus.facts[sentence_id].quoted or _introduces_quote(text))):
         return [sentence_id, following.id]
     return [sentence_id]
 

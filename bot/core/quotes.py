@@ -50,7 +50,7 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence]) -> list[Q
             if prev and prev.article == sentence.article:
                 speaker = previous_speaker
         for a, b in spans:
-            quotes.append(Quote(text=sentence.text[a + 1:b - 1].strip(), speaker=speaker,
+            quotes.append(Quote(text=sentence.text[a + 1:b - 1].strip().rstrip(","), speaker=speaker,
                                 sentence=sentence.id, article=sentence.article))
         previous_speaker = speaker
     return quotes

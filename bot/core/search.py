@@ -9,6 +9,9 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 
+MIN_IDF = 1e-3
+
+
 class SentenceIndex(Protocol):
     """What the answer logic needs from an index over tokenized sentences."""
 
@@ -43,7 +46,9 @@ class RankBM25Index:
     def idf(self, term: str) -> float:
         if self._bm25 is None:
             return 0.0
-        return self._bm25.idf.get(term, self._unseen_idf)
+        # BM25Okapi's floor for common terms is epsilon * mean IDF, itself negative when most terms are
+        # common (tiny corpora); a concept's weight must never be negative, so clamp it here.
+        return max(self._bm25.idf.get(term, self._unseen_idf), MIN_IDF)
 
     def scores(self, weights: dict[str, float]) -> dict[int, float]:
         if self._bm25 is None:

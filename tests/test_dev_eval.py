@@ -1,0 +1,33 @@
+"""The dev-set ratchet: runs ../shared/eval/score.py on the CLI exactly as the graders do.
+
+Raise the floors as the method improves; never lower them.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PROJECT
+
+EVAL = PROJECT.parent / "shared" / "eval"
+IN_SCOPE_FLOOR = 0.96
+ABSTAIN_FLOOR = 1.0
+
+
+@pytest.mark.skipif(not (EVAL / "score.py").exists(), reason="shared/eval is not beside the project")
+def test_dev_set_meets_the_ratchet():
+    result = subprocess.run(
+        [sys.executable, str(EVAL / "score.py"), "--project", str(PROJECT), "--python", sys.executable,
+         "--qa", str(EVAL / "dev_qa.jsonl"), "--knowledge", str(PROJECT / "knowledge"), "--verbose"],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    match = re.match(r"score: ([\d.]+) in-scope, ([\d.]+) abstain", last)
+    assert match, result.stdout
+    in_scope, abstain = float(match.group(1)), float(match.group(2))
+    assert in_scope >= IN_SCOPE_FLOOR and abstain >= ABSTAIN_FLOOR, result.stdout

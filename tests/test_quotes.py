@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import random
+
+from bot.core.articles import parse_article
+from bot.core.quotes import extract_quotes
+from bot.core.sentences import sentences_of
+
+
+def _quotes(body: str):
+    article = parse_article("q.md", f"---\ntitle: T\noutlet: O\nurl: https://o.example\n---\n\n{body}\n".encode())
+    return extract_quotes([article], sentences_of([article]))
+
+
+def test_speakers_in_common_news_patterns():
+    quotes = _quotes(
+        "Mayor Ann Lee spoke first. “We did it together, all of us,” Lee said. "
+        "A spokesperson for the Port Authority said, “The boats will be sold soon.” "
+        "“It was a long road for everyone,” said Ann Lee.\n\n"
+        "Lee thanked the crew, tweeting, “You made this happen for us.” "
+        "“And we will not forget it ever.”")
+    speakers = {q.text: q.speaker for q in quotes}
+    assert speakers["We did it together, all of us"] == "Lee"
+    assert speakers["The boats will be sold soon."] == "A spokesperson for the Port Authority"
+    assert speakers["It was a long road for everyone"] == "Ann Lee"
+    assert speakers["You made this happen for us."] == "Lee"
+    assert speakers["And we will not forget it ever."] == "Lee"  # continues the previous speaker
+
+
+def test_pronoun_speaker_resolves_to_the_articles_main_person():
+    quotes = _quotes("Today Ann Lee opened the bridge. Then Ann Lee waved. “This is a great day for us,” she said.")
+    assert quotes[0].speaker == "Ann Lee"
+
+
+def test_titles_and_scare_quotes_are_not_quotes():
+    assert _quotes("The song “So Good” is out. It felt like “a new dawn” to many.") == []
+
+
+def test_quote_by_topic_and_random(assistant):
+    found = assistant.quote("grandchildren")
+    assert not found.abstained and found.speaker == "Ruiz" and "grandchildren" in found.quote
+    assert found.citations[0].outlet == "Metro Times"
+    assert assistant.quote("volcano eruption").abstained
+    random_quote = assistant.quote("", rng=random.Random(1))
+    assert random_quote.speaker and random_quote.quote in random_quote.answer
+
+
+def test_shipped_spokesperson_quote(shipped_assistant):
+    quote = shipped_assistant.quote("spokesperson statement")
+    assert quote.speaker == "A spokesperson for the Capitol Music Group"
+    assert quote.citations[0].outlet == "Get Heard"

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from bot.core.sentences import quotation_spans, split_sentences
+
+
+def test_plain_sentences():
+    assert split_sentences("One thing. Another thing! A third? Yes.") == [
+        "One thing.", "Another thing!", "A third?", "Yes."]
+
+
+def test_multi_sentence_quote_stays_with_its_speaker():
+    text = "“I am here. I will stay. You can count on it,” she said. Then she left."
+    assert split_sentences(text) == ["“I am here. I will stay. You can count on it,” she said.", "Then she left."]
+
+
+def test_quote_ending_a_sentence_splits_after_the_closing_mark():
+    text = "He wrote “this is done.” The team agreed."
+    assert split_sentences(text) == ["He wrote “this is done.”", "The team agreed."]
+
+
+def test_lyrics_with_slashes_and_ellipses():
+    text = "She sings “I’m here/ Standin’ in the same dress/ I’m gone.” It worked…or not. Fans cheered."
+    assert split_sentences(text) == ["She sings “I’m here/ Standin’ in the same dress/ I’m gone.”",
+                                     "It worked…or not.", "Fans cheered."]
+
+
+def test_parenthesis_initials_and_abbreviations_do_not_split():
+    text = ("The song, released Thursday (June 9. Late.), was a hit. J. K. Rowling met Dr. Smith and Mr. Jones "
+            "in the U.S. on Jan. 5. Then it rained — a lot.")
+    assert split_sentences(text) == [
+        "The song, released Thursday (June 9. Late.), was a hit.",
+        "J. K. Rowling met Dr. Smith and Mr. Jones in the U.S. on Jan. 5.",
+        "Then it rained — a lot."]
+
+
+def test_unclosed_quote_does_not_swallow_the_paragraph():
+    text = "“This never closes. " + "Another sentence here. " * 40
+    assert len(split_sentences(text)) > 30
+
+
+def test_mixed_curly_and_straight_quotes_pair_up():
+    text = '“Alev and i first met," Halsey wrote. Later "she left" again.'
+    spans = quotation_spans(text)
+    assert [text[a:b] for a, b in spans] == ['“Alev and i first met,"', '"she left"']
+
+
+def test_empty_text():
+    assert split_sentences("   ") == []
