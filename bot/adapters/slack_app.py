@@ -1,0 +1,264 @@
+"""Slack adapter on Bolt's AsyncApp: mentions, DMs and /ask, /quote, /sources, in Socket Mode or over HTTP.
+
+It only translates: Slack payloads in, Service calls, Block Kit out. Safety policy lives here once:
+every text we send is escaped (no pings), link previews are off, and every request is acked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Config
+from bot.core.answers import Answer, Citation
+from bot.core.assistant import QuoteAnswer
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+SECTION_LIMIT = 3000  # Slack rejects a section text longer than this
+FALLBACK_LIMIT = 3000  # the notification text; whole messages fail near 4,000 characters
+_MENTION = re.compile(r"<[@!#][^>]*>")  # <@U123>, <!channel>, <!here>, <#C123|general>
+# Message subtypes that are edits, deletions, joins…: not somebody asking something.
+_ANSWERABLE_SUBTYPES = {None, "", "thread_broadcast", "file_share"}
+ASK_USAGE = "Ask me about the coverage: `/ask who directed the video?`"
+APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+
+
+# ---- pure translators, tested on recorded payloads ------------------------------------------------
+def is_from_bot(event: dict) -> bool:
+    """Messages by bots (this one included) are never answered, so two bots cannot loop."""
+    return bool(event.get("bot_id") or event.get("bot_profile")) or event.get("subtype") == "bot_message"
+
+
+def is_direct_message(event: dict) -> bool:
+    return event.get("channel_type") == "im"
+
+
+def is_answerable(event: dict) -> bool:
+    return event.get("subtype") in _ANSWERABLE_SUBTYPES and not is_from_bot(event)
+
+
+def to_question(text: str) -> str:
+    """The question in a message: mentions and channel links removed, Slack's escapes undone."""
+    text = _MENTION.sub(" ", text or "")
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return " ".join(text.split())
+
+
+def escape(text: str) -> str:
+    """Slack's escaping: with &, < and > escaped, no <!channel> or <@user> in a question can ping."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_slack_message(reply: Answer | QuoteAnswer, asked: str | None = None) -> dict:
+    """Block Kit for an answer: the question (for slash commands), the answer, linked sources."""
+    blocks: list[dict] = []
+    if asked:
+        blocks.append(_section(f"*Question:* {escape(asked)}"))
+    blocks.append(_section(escape(reply.answer)))
+    if reply.citations:
+        blocks.append({"type": "context", "elements": [
+            {"type": "mrkdwn", "text": _citation_link(n, c)} for n, c in enumerate(reply.citations[:10], start=1)]})
+    fallback = (f"Question: {asked}\n" if asked else "") + reply.answer
+    return {"text": _trim(escape(fallback), FALLBACK_LIMIT), "blocks": blocks,
+            "unfurl_links": False, "unfurl_media": False}
+
+
+def to_sources_message(text: str) -> dict:
+    return {"text": _trim(escape(text), FALLBACK_LIMIT), "blocks": [_section(escape(text))],
+            "unfurl_links": False, "unfurl_media": False}
+
+
+def _section(text: str) -> dict:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _trim(text, SECTION_LIMIT)}}
+
+
+def _citation_link(number: int, citation: Citation) -> str:
+    date = f", {citation.published}" if citation.published else ""
+    label = escape(f"[{number}] {citation.outlet} — {citation.title}{date}").replace("|", "¦")
+    url = escape(citation.url).replace("|", "%7C")
+    return f"<{url}|{label}>"
+
+
+def _trim(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+# ---- duplicate deliveries -------------------------------------------------------------------------
+class SeenMessages:
+    """Remembers answered messages so a re-delivery (Slack retries after 3 s) is not answered twice.
+
+    A message counts as seen only once it was answered: if answering failed, a retry gets its turn.
+    """
+
+    def __init__(self, capacity: int = 10_000):
+        self._answered: OrderedDict[tuple, None] = OrderedDict()
+        self._in_progress: set[tuple] = set()
+        self.capacity = capacity
+
+    def begin(self, key: tuple) -> bool:
+        """True if this message should be answered now."""
+        if key in self._answered or key in self._in_progress:
+            return False
+        self._in_progress.add(key)
+        return True
+
+    def done(self, key: tuple) -> None:
+        self._in_progress.discard(key)
+        self._answered[key] = None
+        while len(self._answered) > self.capacity:
+            self._answered.popitem(last=False)
+
+    def failed(self, key: tuple) -> None:
+        self._in_progress.discard(key)
+
+
+# ---- the Bolt app ---------------------------------------------------------------------------------
+def build_slack_app(service: Service, config: Config) -> AsyncApp:
+    """A Bolt app whose listeners call service; every value is passed explicitly (no env fallbacks)."""
+    client = AsyncWebClient(token=config.slack_bot_token, base_url=_with_slash(config.slack_api_url))
+    app = AsyncApp(client=client, signing_secret=config.slack_signing_secret, name="coverage-bot",
+                   # we run under our own asyncio loop and logging
+                   logger=logging.getLogger("slack_bolt"))
+    seen = SeenMessages()
+
+    async def answer_message(event: dict, say, in_thread: bool) -> None:
+        key = (event.get("channel"), event.get("ts"))
+        if not seen.begin(key):
+            log.info("slack: duplicate delivery ignored")
+            return
+        thread_ts = event.get("thread_ts") or (event.get("ts") if in_thread else None)
+        try:
+            answer = service.ask(to_question(event.get("text", "")), platform="slack",
+                                 user=event.get("user", ""), conversation=event.get("channel", ""))
+            await say(**to_slack_message(answer), thread_ts=thread_ts)
+        except Exception:
+            seen.failed(key)
+            log.exception("slack: answering a message failed")
+            await _try(say(text=APOLOGY, thread_ts=thread_ts))
+        else:
+            seen.done(key)
+
+    @app.event("app_mention")
+    async def on_mention(event: dict, say) -> None:
+        if is_answerable(event):
+            await answer_message(event, say, in_thread=True)
+
+    @app.event("message")
+    async def on_message(event: dict, say) -> None:
+        # Channel messages arrive here too when the app is subscribed to them; only DMs are answered
+        # (a mention in a channel comes as app_mention).
+        if is_direct_message(event) and is_answerable(event):
+            await answer_message(event, say, in_thread=False)
+
+    @app.command("/ask")
+    async def on_ask(ack, command: dict, respond) -> None:
+        question = to_question(command.get("text", ""))
+        if not question:
+            await ack(text=ASK_USAGE)  # an ack with text is shown only to the asker
+            return
+        await ack()
+        try:
+            answer = service.ask(question, platform="slack", user=command.get("user_id", ""),
+                                 conversation=command.get("channel_id", ""))
+            await respond(**to_slack_message(answer, asked=question), response_type="in_channel")
+        except Exception:
+            log.exception("slack: /ask failed")
+            await _try(respond(text=APOLOGY, response_type="ephemeral"))
+
+    @app.command("/quote")
+    async def on_quote(ack, command: dict, respond) -> None:
+        await ack()
+        topic = to_question(command.get("text", ""))
+        try:
+            quote = service.quote(topic, platform="slack", user=command.get("user_id", ""),
+                                  conversation=command.get("channel_id", ""))
+            await respond(**to_slack_message(quote, asked=f"/quote {topic}".strip()), response_type="in_channel")
+        except Exception:
+            log.exception("slack: /quote failed")
+            await _try(respond(text=APOLOGY, response_type="ephemeral"))
+
+    @app.command("/sources")
+    async def on_sources(ack, respond) -> None:
+        await ack()
+        # a listing for whoever asked, so it does not fill the channel
+        await _try(respond(**to_sources_message(service.sources_text()), response_type="ephemeral"))
+
+    @app.event(re.compile(".*"))
+    async def acknowledge_everything_else() -> None:
+        # Bolt leaves an event no listener matched un-acked, and Slack would keep re-sending it.
+        return None
+
+    @app.error
+    async def on_error(error: Exception) -> None:
+        log.error("slack: unhandled error in a listener: %s", type(error).__name__)
+
+    return app
+
+
+async def _try(coroutine) -> None:
+    try:
+        await coroutine
+    except Exception:
+        log.exception("slack: could not send a reply")
+
+
+def _with_slash(url: str) -> str:
+    return url if url.endswith("/") else url + "/"
+
+
+# ---- connecting -----------------------------------------------------------------------------------
+@dataclass
+class SlackConnection:
+    """A running Slack adapter: Socket Mode client or HTTP server. `port` is set in HTTP mode."""
+
+    app: AsyncApp
+    socket: AsyncSocketModeHandler | None = None
+    runner: web.AppRunner | None = None
+    port: int | None = None
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close_async()
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+
+async def start_slack(service: Service, config: Config, host: str = "0.0.0.0") -> SlackConnection:
+    """Connect: Socket Mode when SLACK_APP_TOKEN is set, otherwise serve POST /slack/events on PORT."""
+    app = build_slack_app(service, config)
+    if config.slack_socket_mode:
+        socket = AsyncSocketModeHandler(app, app_token=config.slack_app_token)
+        await socket.connect_async()
+        log.info("slack: connected in Socket Mode")
+        return SlackConnection(app=app, socket=socket)
+    web_app = app.web_app(path="/slack/events")
+    web_app.router.add_get("/healthz", _healthz)
+    runner = web.AppRunner(web_app, access_log=None)  # access logs would hold channel ids
+    await runner.setup()
+    site = web.TCPSite(runner, host=host, port=config.port_number)
+    await site.start()
+    port = runner.addresses[0][1] if runner.addresses else config.port_number
+    log.info("slack: listening for events on port %s at /slack/events", port)
+    return SlackConnection(app=app, runner=runner, port=port)
+
+
+async def _healthz(request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})
+
+
+async def run_slack(service: Service, config: Config, stop: asyncio.Event) -> None:
+    connection = await start_slack(service, config)
+    try:
+        await stop.wait()
+    finally:
+        await connection.close()

@@ -1,0 +1,98 @@
+"""What every chat adapter shares: rate limits, one log line per question, and a swappable Assistant.
+
+Adapters translate platform events into calls of `Service`; the Service calls the core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable
+
+from bot.config import Config
+from bot.core.answers import Answer
+from bot.core.assistant import Assistant, QuoteAnswer
+
+log = logging.getLogger("bot.questions")
+
+
+class RateLimiter:
+    """At most `limit` requests per `window` seconds for each key (a sliding window)."""
+
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
+        self.limit, self.window, self.clock = limit, window, clock
+        self._seen: dict[str, deque[float]] = {}
+
+    def retry_after(self, key: str) -> float:
+        """0 when key may go ahead now (and counts it); otherwise seconds until it may."""
+        now = self.clock()
+        times = self._seen.setdefault(key, deque())
+        while times and now - times[0] >= self.window:
+            times.popleft()
+        if len(times) >= self.limit:
+            return self.window - (now - times[0])
+        times.append(now)
+        if len(self._seen) > 10_000:  # forget idle users so memory stays flat
+            for idle in [k for k, v in self._seen.items() if not v or now - v[-1] >= self.window]:
+                del self._seen[idle]
+        return 0.0
+
+
+class Service:
+    """The adapters' one door: asks the current Assistant, with rate limiting and logging."""
+
+    def __init__(self, assistant: Assistant, config: Config, clock: Callable[[], float] = time.monotonic):
+        self.assistant = assistant  # replaced whole on reload; reads need no lock
+        self.config = config
+        self.limiter = RateLimiter(config.rate_limit_count, config.rate_limit_seconds, clock)
+        self.accepting = True
+
+    def ask(self, question: str, *, platform: str, user: str, conversation: str) -> Answer:
+        started = time.perf_counter()
+        wait = self.limiter.retry_after(f"{platform}:{user}")
+        if wait:
+            answer = Answer(question=question, abstained=True,
+                            answer=f"You're asking faster than I can keep up: please wait {wait:.0f} s "
+                                   f"and ask again (at most {self.limiter.limit} questions per "
+                                   f"{self.limiter.window:g} s).")
+            self._log("rate_limited", platform, conversation, started, answer, question)
+            return answer
+        answer = self.assistant.ask(question)
+        self._log("question", platform, conversation, started, answer, question)
+        return answer
+
+    def quote(self, topic: str, *, platform: str, user: str, conversation: str) -> QuoteAnswer:
+        started = time.perf_counter()
+        wait = self.limiter.retry_after(f"{platform}:{user}")
+        if wait:
+            return QuoteAnswer(question=topic, answer=f"Please wait {wait:.0f} s before asking again.",
+                               abstained=True, citations=(), quote="", speaker=None)
+        quote = self.assistant.quote(topic)
+        self._log("quote", platform, conversation, started, quote, topic)
+        return quote
+
+    def sources_text(self) -> str:
+        return self.assistant.sources_text()
+
+    def _log(self, event: str, platform: str, conversation: str, started: float, answer, text: str) -> None:
+        fields = {
+            "event": event, "platform": platform, "conversation": opaque_id(platform, conversation),
+            "latency_ms": f"{(time.perf_counter() - started) * 1000:.1f}",
+            "abstained": str(answer.abstained).lower(),
+            "outlets": ",".join(dict.fromkeys(c.outlet for c in answer.citations)) or "-",
+        }
+        if self.config.log_question_text:
+            fields["question"] = text
+        log.info(" ".join(f"{k}={_quote(v)}" for k, v in fields.items()))
+
+
+def opaque_id(platform: str, conversation: str) -> str:
+    """A stable id for a conversation that does not reveal which one it is."""
+    return hashlib.sha256(f"{platform}:{conversation}".encode()).hexdigest()[:12]
+
+
+def _quote(value: str) -> str:
+    return value if value and " " not in value and '"' not in value and "=" not in value else \
+        '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
