@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 SECTION_LIMIT = 3000  # Slack rejects a section text longer than this
 FALLBACK_LIMIT = 3000  # the notification text; whole messages fail near 4,000 characters
-_MENTION = re.compile(r"<[@!#][^>]*>")  # <@U123>, <!channel>, <!here>, <#C123|general>
+_MENTION = re.compile(r"<[@!#][^>]*>|@(?:channel|here|everyone)\b")  # <@U123>, <!channel>, <#C1|x>, @here
 # Message subtypes that are edits, deletions, joins…: not somebody asking something.
 _ANSWERABLE_SUBTYPES = {None, "", "thread_broadcast", "file_share"}
 ASK_USAGE = "Ask me about the coverage: `/ask who directed the video?`"

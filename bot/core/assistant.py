@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,11 @@ class Assistant:
         if concepts and found / len(concepts) < QUOTE_MIN_COVERAGE:
             return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
         return self._quote_answer(topic, quotes[best])
+
+    def quote_topics(self) -> list[str]:
+        """Speakers (most quoted first) and subjects that a quote can be asked about."""
+        counts = Counter(q.speaker for q in self.corpus.quotes if q.speaker)
+        return list(dict.fromkeys([s for s, _ in counts.most_common()] + list(self.corpus.topics)))
 
     def sources(self) -> list[Source]:
         """Every article the bot knows, in the order of the knowledge folder."""

@@ -21,7 +21,7 @@ tell know like get got please pls plz thanks thank hey hi hello ok okay yeah yes
 rn lol lmao tbh idk imo omg btw ur u ya yall y'all wanna gonna gotta kinda sorta
 whats isnt wasnt didnt doesnt dont arent werent cant wont theyd theyre shes hes im ive youre thats
 hows whos wheres whens whys theyve weve
-one ones someone somebody anyone people person guys co else happen happens happened happening
+one ones someone somebody anyone everyone everybody people person guys co else happen happens happened happening
 """.split())
 # "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
 # Temporal words decide questions like "did it go viral before it came out": they are content here.

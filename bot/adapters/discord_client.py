@@ -1,0 +1,178 @@
+"""Discord adapter on discord.py: /ask, /quote, /sources, mentions and DMs, answered with embeds.
+
+Safety policy is set once, on the client: default intents only (no privileged ones) and
+AllowedMentions.none(), which discord.py merges into every message and interaction reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+
+import discord
+from discord import app_commands
+
+from bot.config import Config
+from bot.core.answers import Answer
+from bot.core.assistant import QuoteAnswer
+from bot.errors import ConfigError
+from bot.service import Service
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION_LIMIT = 4096
+FIELD_LIMIT = 1024
+TITLE_LIMIT = 256
+AUTOCOMPLETE_CHOICES = 25
+# What the bot needs in a channel, and nothing more.
+PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, send_messages_in_threads=True,
+                                  embed_links=True, read_message_history=True)
+SCOPES = ("bot", "applications.commands")
+APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+_USER_MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>|@everyone\b|@here\b")
+
+
+# ---- pure translators ---------------------------------------------------------------------------
+def is_addressed_to(message_is_dm: bool, mentions_bot: bool, author_is_bot: bool) -> bool:
+    """Answer DMs and guild messages that mention the bot; never bots (no bot-to-bot loops)."""
+    return not author_is_bot and (message_is_dm or mentions_bot)
+
+
+def to_question(content: str) -> str:
+    """The question in a message: user, role and channel mentions removed."""
+    return " ".join(_USER_MENTION.sub(" ", content or "").split())
+
+
+def to_embed(reply: Answer | QuoteAnswer, asked: str | None = None) -> discord.Embed:
+    """An embed: the answer as its description, the sources as linked lines, within Discord's limits."""
+    embed = discord.Embed(description=_trim(reply.answer, DESCRIPTION_LIMIT),
+                          colour=discord.Colour.light_grey() if reply.abstained else discord.Colour.blurple())
+    if asked:
+        embed.title = _trim(asked, TITLE_LIMIT)
+    if reply.citations:
+        lines = []
+        for n, c in enumerate(reply.citations, start=1):
+            date = f", {c.published}" if c.published else ""
+            label = discord.utils.escape_markdown(f"{c.outlet} — {c.title}{date}")
+            label = label.replace("[", "\\[").replace("]", "\\]")  # brackets would end the link text
+            lines.append(f"[{n}] [{label}]({c.url})")
+        embed.add_field(name="Sources", value=_trim("\n".join(lines), FIELD_LIMIT), inline=False)
+    return embed
+
+
+def invite_url(application_id: str) -> str:
+    """The OAuth2 URL that adds the bot with exactly the scopes and permissions it needs."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+def _trim(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+# ---- the client -----------------------------------------------------------------------------------
+class DiscordBot(discord.Client):
+    """A discord.Client with the app commands registered and message replies wired to the Service."""
+
+    def __init__(self, service: Service, config: Config):
+        super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
+        self.service = service
+        self.config = config
+        self.tree = app_commands.CommandTree(self)
+        self.tree.on_error = self._on_command_error
+        self._add_commands()
+
+    async def setup_hook(self) -> None:
+        if self.config.discord_guild_id:
+            # one server, instantly: handy for trying the bot out
+            guild = discord.Object(id=int(self.config.discord_guild_id))
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()  # global commands can take a while to appear everywhere
+
+    async def on_ready(self) -> None:
+        log.info("discord: connected as %s; invite: %s", self.user, invite_url(str(self.application_id)))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author.bot or (self.user is not None and message.author.id == self.user.id):
+            return
+        is_dm = message.guild is None
+        mentioned = self.user is not None and any(u.id == self.user.id for u in message.mentions)
+        if not is_addressed_to(is_dm, mentioned, message.author.bot):
+            return
+        try:
+            answer = self.service.ask(to_question(message.content), platform="discord",
+                                      user=str(message.author.id), conversation=str(message.channel.id))
+            await message.reply(embed=to_embed(answer), mention_author=False)
+        except discord.HTTPException:
+            log.exception("discord: could not reply to a message")
+        except Exception:
+            log.exception("discord: answering a message failed")
+            await _try(message.reply(APOLOGY, mention_author=False))
+
+    async def on_error(self, event_method: str, /, *args, **kwargs) -> None:
+        log.exception("discord: error in %s", event_method)  # keep the connection up
+
+    async def _on_command_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("discord: command failed", exc_info=error)
+        if not interaction.response.is_done():
+            await _try(interaction.response.send_message(APOLOGY, ephemeral=True))
+
+    def _add_commands(self) -> None:
+        service = self.service
+
+        @self.tree.command(name="ask")
+        @app_commands.describe(question="What you want to know about the coverage")
+        async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
+            """Ask a question; the answer cites the outlets it comes from."""
+            answer = service.ask(question, platform="discord", user=str(interaction.user.id),
+                                 conversation=str(interaction.channel_id))
+            await interaction.response.send_message(embed=to_embed(answer, asked=question))
+
+        @self.tree.command(name="quote")
+        @app_commands.describe(topic="A topic or a speaker; leave empty for a random quote")
+        async def quote(interaction: discord.Interaction, topic: str | None = None) -> None:
+            """A direct quote from the coverage, with its speaker and outlet."""
+            found = service.quote(topic or "", platform="discord", user=str(interaction.user.id),
+                                  conversation=str(interaction.channel_id))
+            await interaction.response.send_message(embed=to_embed(found, asked=topic or None))
+
+        @quote.autocomplete("topic")
+        async def quote_topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+            wanted = current.lower()
+            names = [t for t in service.assistant.quote_topics() if wanted in t.lower()]
+            return [app_commands.Choice(name=_trim(t, 100), value=_trim(t, 100))
+                    for t in names[:AUTOCOMPLETE_CHOICES]]
+
+        @self.tree.command(name="sources")
+        async def sources(interaction: discord.Interaction) -> None:
+            """The articles the bot knows, with links."""
+            text = service.sources_text()
+            embed = discord.Embed(title="Sources", description=_trim(text, DESCRIPTION_LIMIT))
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+
+
+async def _try(coroutine) -> None:
+    try:
+        await coroutine
+    except Exception:
+        log.exception("discord: could not send a reply")
+
+
+async def run_discord(service: Service, config: Config, stop: asyncio.Event) -> None:
+    """Log in and stay connected (discord.py resumes after disconnects) until stop is set."""
+    client = DiscordBot(service, config)
+    async with client:
+        running = asyncio.create_task(client.start(config.discord_token))
+        stopping = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        try:
+            if running in done:
+                running.result()
+        except discord.LoginFailure:
+            raise ConfigError(["DISCORD_TOKEN was rejected by Discord; copy it again from Developer Portal → "
+                               "Bot → Reset Token"]) from None
+        finally:
+            stopping.cancel()
+            await client.close()

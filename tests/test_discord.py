@@ -1,0 +1,183 @@
+"""The Discord adapter with the real discord.py client against a loopback fake of Discord."""
+
+from __future__ import annotations
+
+import asyncio
+from urllib.parse import parse_qs, urlparse
+
+import discord
+import pytest
+import yarl
+
+from bot.adapters.discord_client import (PERMISSIONS, invite_url, is_addressed_to, run_discord, to_embed,
+                                         to_question)
+from bot.config import Config
+from bot.core.answers import Answer, Citation
+from bot.errors import ConfigError
+from bot.service import Service
+from tests.fakes import discord as fake_discord_module
+from tests.fakes.discord import APP_ID, BAD_TOKEN, BOT_USER, GUILD_ID, OTHER_BOT_ID, FakeDiscord, user
+
+TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GfAkeX.fake-token-fake-token-fake-token-ok"
+
+
+# ---- pure translators ---------------------------------------------------------------------------
+def test_who_is_answered():
+    assert is_addressed_to(message_is_dm=True, mentions_bot=False, author_is_bot=False)
+    assert is_addressed_to(message_is_dm=False, mentions_bot=True, author_is_bot=False)
+    assert not is_addressed_to(message_is_dm=False, mentions_bot=False, author_is_bot=False)
+    assert not is_addressed_to(message_is_dm=True, mentions_bot=True, author_is_bot=True)
+
+
+def test_to_question_and_embed_limits():
+    assert to_question("<@100000000000000001> who led <#3> the repair <@&7>") == "who led the repair"
+    answer = Answer(question="q", abstained=False, answer="x" * 5000,
+                    citations=(Citation("Out", "A [title]", "https://o.example/a", "2024-01-02", "t"),) * 3)
+    embed = to_embed(answer, asked="y" * 300)
+    assert len(embed.description) == 4096 and len(embed.title) == 256
+    assert embed.fields[0].value.startswith("[1] [Out — A \\[title\\], 2024-01-02](https://o.example/a)")
+
+
+def test_invite_url_has_exactly_the_needed_scopes_and_permissions():
+    query = parse_qs(urlparse(invite_url(APP_ID)).query)
+    assert query["client_id"] == [APP_ID]
+    assert query["scope"] == ["bot applications.commands"]
+    expected = discord.Permissions(view_channel=True, send_messages=True, send_messages_in_threads=True,
+                                   embed_links=True, read_message_history=True)
+    assert int(query["permissions"][0]) == expected.value == PERMISSIONS.value
+    assert not PERMISSIONS.administrator and not PERMISSIONS.mention_everyone
+
+
+# ---- against the fake ---------------------------------------------------------------------------
+@pytest.fixture
+async def fake_discord(monkeypatch):
+    fake = await FakeDiscord().start()
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
+    yield fake
+    await fake.close()
+
+
+async def _start(fake, assistant, knowledge_dir, **settings):
+    config = Config(knowledge_dir=knowledge_dir, discord_token=TOKEN, rate_limit="1000", **settings)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_discord(Service(assistant, config), config, stop))
+    await asyncio.wait_for(fake.ready.wait(), 10)
+    await fake.wait_for(lambda: fake.synced)
+    return stop, task
+
+
+@pytest.fixture
+async def bot(fake_discord, assistant, knowledge_dir):
+    stop, task = await _start(fake_discord, assistant, knowledge_dir)
+    yield fake_discord
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def test_identifies_with_default_intents_only(bot):
+    intents = bot.identify["intents"]
+    assert intents == discord.Intents.default().value
+    privileged = discord.Intents(members=True, presences=True, message_content=True).value
+    assert intents & privileged == 0
+
+
+async def test_commands_are_synced_globally(bot):
+    path, commands = bot.synced[0]
+    assert path == f"/applications/{APP_ID}/commands"
+    assert {c["name"] for c in commands} == {"ask", "quote", "sources"}
+    quote = next(c for c in commands if c["name"] == "quote")
+    assert quote["options"][0]["name"] == "topic" and quote["options"][0]["autocomplete"] is True
+    assert all(c["description"] for c in commands)
+
+
+async def test_guild_id_syncs_to_that_server(fake_discord, assistant, knowledge_dir):
+    stop, task = await _start(fake_discord, assistant, knowledge_dir, discord_guild_id=GUILD_ID)
+    assert fake_discord.synced[0][0] == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def test_mention_gets_a_reply_that_pings_nobody(bot):
+    sent = await bot.push_message(f"<@{APP_ID}> @everyone who led the repair?", mentions=[BOT_USER])
+    await bot.wait_for(lambda: bot.messages)
+    reply = bot.messages[0]
+    assert str(reply["message_reference"]["message_id"]) == sent["id"]
+    assert reply["allowed_mentions"]["parse"] == [] and reply["allowed_mentions"].get("replied_user") is False
+    embed = reply["embeds"][0]
+    assert "Tomas Ruiz" in embed["description"]
+    assert "https://ledger.example/riverside-bridge" in embed["fields"][0]["value"]
+
+
+async def test_dm_gets_a_reply(bot):
+    await bot.push_message("who ran the ferry", dm=True)
+    await bot.wait_for(lambda: bot.messages)
+    assert "Moreno" in bot.messages[0]["embeds"][0]["description"]
+
+
+async def test_unmentioned_and_bot_messages_are_ignored(bot):
+    await bot.push_message("who led the repair?")  # no mention
+    await bot.push_message(f"<@{APP_ID}> who led the repair?", author=user(OTHER_BOT_ID, "other", bot=True),
+                           mentions=[BOT_USER])
+    await bot.push_message("who ran the ferry", dm=True)  # answered: proves the two before were processed
+    await bot.wait_for(lambda: bot.messages)
+    await asyncio.sleep(0)  # let any late reply land before counting
+    assert len(bot.messages) == 1 and "Moreno" in bot.messages[0]["embeds"][0]["description"]
+
+
+async def test_ask_command_responds_within_3_seconds(bot):
+    interaction = await bot.push_command("ask", [{"name": "question", "type": 3, "value": "who led the repair"}])
+    await bot.wait_for(lambda: bot.callbacks)
+    callback = bot.callbacks[0]
+    assert callback["interaction_id"] == interaction and callback["type"] == 4
+    assert callback["_at"] - bot.sent_at[interaction] < 3.0
+    data = callback["data"]
+    assert data["allowed_mentions"]["parse"] == []
+    assert data["embeds"][0]["title"] == "who led the repair" and "Tomas Ruiz" in data["embeds"][0]["description"]
+
+
+async def test_quote_command_and_its_autocomplete(bot):
+    await bot.push_command("quote", [{"name": "topic", "type": 3, "value": "rui", "focused": True}], autocomplete=True)
+    await bot.wait_for(lambda: bot.callbacks)
+    choices = bot.callbacks[0]["data"]["choices"]
+    assert bot.callbacks[0]["type"] == 8 and {"name": "Ruiz", "value": "Ruiz"} in choices
+    await bot.push_command("quote", [{"name": "topic", "type": 3, "value": "grandchildren"}])
+    await bot.wait_for(lambda: len(bot.callbacks) == 2)
+    assert "Ruiz" in bot.callbacks[1]["data"]["embeds"][0]["description"]
+
+
+async def test_sources_is_ephemeral(bot):
+    await bot.push_command("sources")
+    await bot.wait_for(lambda: bot.callbacks)
+    data = bot.callbacks[0]["data"]
+    assert data["flags"] & 64 and "https://metro.example/drivers-return" in data["embeds"][0]["description"]
+
+
+async def test_burst_of_30_interactions_all_answered_within_3_seconds(bot):
+    ids = await asyncio.gather(*(bot.push_command(
+        "ask", [{"name": "question", "type": 3, "value": f"who led the repair {i}"}], user_id=str(700 + i))
+        for i in range(30)))
+    await bot.wait_for(lambda: len(bot.callbacks) == 30, timeout=10)
+    slowest = max(c["_at"] - bot.sent_at[c["interaction_id"]] for c in bot.callbacks)
+    assert {c["interaction_id"] for c in bot.callbacks} == set(ids)
+    assert slowest < 3.0, f"slowest first response took {slowest:.2f}s"
+
+
+async def test_resumes_after_a_forced_reconnect_and_keeps_answering(bot):
+    await bot.force_reconnect()
+    await asyncio.wait_for(bot.resumed.wait(), 10)
+    assert bot.resumes[0]["session_id"] == "fake-session" and bot.resumes[0]["seq"] >= 2
+    assert bot.connections == 2
+    await bot.push_message("who ran the ferry", dm=True)
+    await bot.wait_for(lambda: bot.messages)
+    assert "Moreno" in bot.messages[0]["embeds"][0]["description"]
+
+
+async def test_rejected_token_names_the_variable(fake_discord, assistant, knowledge_dir):
+    config = Config(knowledge_dir=knowledge_dir, discord_token=BAD_TOKEN)
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN was rejected"):
+        await asyncio.wait_for(run_discord(Service(assistant, config), config, asyncio.Event()), 10)
+
+
+def test_fake_module_is_loopback_only():
+    assert fake_discord_module.FakeDiscord().url == ""  # bound only when started, on 127.0.0.1
