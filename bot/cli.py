@@ -1,8 +1,9 @@
-"""Command line: `python -m bot ask|quote|sources|chat|check`."""
+"""Command line: `python -m bot [run|slack|discord|chat|ask|quote|sources|check|invite]`."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import json
 import logging
@@ -11,12 +12,19 @@ import sys
 
 from bot import __version__
 from bot.adapters.terminal import run_chat, to_terminal_text
-from bot.config import Config
+from bot.config import DISCORD_VARS, LOG_LEVELS, SLACK_VARS, Config, load_environment
 from bot.core.articles import load_articles
 from bot.core.assistant import Assistant
-from bot.errors import BotError, KnowledgeError
+from bot.errors import BotError, ConfigError, KnowledgeError
 
 log = logging.getLogger(__name__)
+
+NOTHING_CONFIGURED = (
+    "no chat platform is configured. Set, in the environment or in .env (see .env.example):\n"
+    "  Slack, Socket Mode:  SLACK_BOT_TOKEN and SLACK_APP_TOKEN\n"
+    "  Slack, HTTP mode:    SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (events at POST /slack/events on PORT)\n"
+    "  Discord:             DISCORD_TOKEN\n"
+    "To try the bot without any tokens: python -m bot chat")
 
 
 def _dump(obj) -> str:
@@ -53,19 +61,115 @@ def cmd_chat(args, config: Config) -> int:
 
 
 def cmd_check(args, config: Config) -> int:
-    problems: list[str] = []
-    try:
-        articles = load_articles(config.knowledge_dir)
-    except KnowledgeError as exc:
-        problems.extend(exc.problems)
-        articles = []
+    problems = config.problems()
+    articles = []
+    if config.knowledge_dir.is_dir():
+        try:
+            articles = load_articles(config.knowledge_dir)
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
     for problem in problems:
         print(f"problem: {problem}")
     if problems:
         print(f"{len(problems)} problem(s) found.")
         return 1
-    print(f"ok: {len(articles)} articles in {config.knowledge_dir}")
+    platforms = _platforms(config) or {"none (terminal chat only)"}
+    print(f"ok: {len(articles)} articles in {config.knowledge_dir}; platforms: {', '.join(sorted(platforms))}")
     return 0
+
+
+def cmd_run(args, config: Config) -> int:
+    return _serve(config, _platforms(config))
+
+
+def cmd_slack(args, config: Config) -> int:
+    if not config.slack_enabled:
+        return _fail(f"Slack is not configured: set {SLACK_VARS[0]} and {SLACK_VARS[1]} (Socket Mode) or "
+                     f"{SLACK_VARS[2]} (HTTP mode); see .env.example")
+    return _serve(config, {"slack"})
+
+
+def cmd_discord(args, config: Config) -> int:
+    if not config.discord_enabled:
+        return _fail(f"Discord is not configured: set {DISCORD_VARS[0]}; see .env.example")
+    return _serve(config, {"discord"})
+
+
+def cmd_invite(args, config: Config) -> int:
+    from bot.adapters.discord_client import invite_url
+
+    problems = [p for p in config.problems() if p.startswith("DISCORD")]
+    if problems or not config.discord_app_id:
+        return _fail("\n".join(problems) or "set DISCORD_TOKEN (or DISCORD_APPLICATION_ID) to build the invite URL")
+    print(invite_url(config.discord_app_id))
+    return 0
+
+
+def cmd_start(args, config: Config) -> int:
+    """The main job: the configured platforms, or the terminal chat when none is."""
+    return cmd_run(args, config) if _platforms(config) else cmd_chat(args, config)
+
+
+def _platforms(config: Config) -> set[str]:
+    return {name for name, on in (("slack", config.slack_enabled), ("discord", config.discord_enabled)) if on}
+
+
+def _serve(config: Config, platforms: set[str]) -> int:
+    from bot.runner import serve
+
+    problems = config.problems()
+    if problems:
+        return _fail("\n".join(problems), heading="the settings have problems:")
+    if not platforms:
+        return _fail(NOTHING_CONFIGURED)
+    assistant = Assistant.from_directory(config.knowledge_dir)  # a broken file stops start-up, by name
+    try:
+        return asyncio.run(serve(config, platforms, assistant))
+    except ConfigError as exc:
+        return _fail("\n".join(exc.problems))
+
+
+def _fail(message: str, heading: str | None = None) -> int:
+    lines = message.splitlines()
+    if heading:
+        print(f"error: {heading}", file=sys.stderr)
+        for line in lines:
+            print(f"  - {line}", file=sys.stderr)
+    else:
+        print(f"error: {lines[0]}", file=sys.stderr)
+        for line in lines[1:]:
+            print(line, file=sys.stderr)
+    return 2
+
+
+class RedactSecrets(logging.Filter):
+    """Tokens never reach a log line, whoever logs them (our code or a library's)."""
+
+    def __init__(self, secrets: tuple[str, ...]):
+        super().__init__()
+        self.secrets = tuple(s for s in secrets if len(s) >= 8)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(s in message for s in self.secrets):
+                for secret in self.secrets:
+                    message = message.replace(secret, "[redacted]")
+                record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(config: Config) -> None:
+    level = config.log_level.strip().upper()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets(config.secrets()))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level if level in LOG_LEVELS else "INFO")
+    # libraries are chatty at INFO; their warnings still show
+    for noisy in ("discord", "slack_bolt", "slack_sdk", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -73,6 +177,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--knowledge", metavar="DIR", help="knowledge folder (default: $KNOWLEDGE_DIR or ./knowledge)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run every platform whose tokens are set (Slack, Discord) in one process")
+    sub.add_parser("slack", help="run the Slack adapter only")
+    sub.add_parser("discord", help="run the Discord adapter only")
+    sub.add_parser("invite", help="print the URL that adds the bot to a Discord server")
+    sub.add_parser("chat", help="chat in the terminal (needs no tokens)")
     ask = sub.add_parser("ask", help="answer one question ('-' reads one question a line from stdin)")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
@@ -81,24 +190,20 @@ def build_parser() -> argparse.ArgumentParser:
     quote.add_argument("--json", action="store_true")
     sources = sub.add_parser("sources", help="list the articles the bot knows")
     sources.add_argument("--json", action="store_true")
-    sub.add_parser("chat", help="chat in the terminal (needs no tokens)")
-    sub.add_parser("check", help="check the knowledge folder and settings; non-zero exit on problems")
+    sub.add_parser("check", help="check the settings and the knowledge folder; non-zero exit on problems")
     return parser
 
 
-COMMANDS = {"ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "chat": cmd_chat, "check": cmd_check}
+COMMANDS = {"run": cmd_run, "slack": cmd_slack, "discord": cmd_discord, "invite": cmd_invite, "chat": cmd_chat,
+            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "check": cmd_check, None: cmd_start}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    command = args.command or "chat"
-    if command == "chat" and not args.command:
-        args = parser.parse_args([*(argv or sys.argv[1:]), "chat"])
-    config = Config.from_env(os.environ, knowledge=args.knowledge)
+    args = build_parser().parse_args(argv)
+    config = Config.from_env(load_environment(os.environ), knowledge=args.knowledge)
+    configure_logging(config)
     try:
-        return COMMANDS[command](args, config)
+        return COMMANDS[args.command](args, config)
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -5,11 +5,13 @@ Adapters translate platform events into calls of `Service`; the Service calls th
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import asynccontextmanager
 
 from bot.config import Config
 from bot.core.answers import Answer
@@ -47,10 +49,37 @@ class Service:
         self.assistant = assistant  # replaced whole on reload; reads need no lock
         self.config = config
         self.limiter = RateLimiter(config.rate_limit_count, config.rate_limit_seconds, clock)
-        self.accepting = True
+        self.accepting = True  # False while shutting down: new questions get a "restarting" reply
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @asynccontextmanager
+    async def handling(self):
+        """Adapters wrap each question from arrival to sent reply, so shutdown can wait for it."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+    async def drain(self, timeout: float) -> bool:
+        """Stop taking questions and wait for those in flight; False if some were still running."""
+        self.accepting = False
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout)
+            return True
+        except asyncio.TimeoutError:
+            return False
 
     def ask(self, question: str, *, platform: str, user: str, conversation: str) -> Answer:
         started = time.perf_counter()
+        if not self.accepting:
+            return Answer(question=question, abstained=True,
+                          answer="I'm restarting right now; please ask again in a minute.")
         wait = self.limiter.retry_after(f"{platform}:{user}")
         if wait:
             answer = Answer(question=question, abstained=True,
@@ -65,7 +94,7 @@ class Service:
 
     def quote(self, topic: str, *, platform: str, user: str, conversation: str) -> QuoteAnswer:
         started = time.perf_counter()
-        wait = self.limiter.retry_after(f"{platform}:{user}")
+        wait = 60.0 if not self.accepting else self.limiter.retry_after(f"{platform}:{user}")
         if wait:
             return QuoteAnswer(question=topic, answer=f"Please wait {wait:.0f} s before asking again.",
                                abstained=True, citations=(), quote="", speaker=None)

@@ -220,3 +220,14 @@ async def test_http_mode_slash_command(http_bot):
             assert response.status == 200
     await fake.wait_for(lambda: fake.responses)
     assert "Moreno" in fake.responses[0]["blocks"][1]["text"]["text"]
+
+
+def test_app_manifest_matches_what_the_adapter_needs():
+    import re
+    manifest = (Path(__file__).resolve().parent.parent / "deploy" / "slack-app-manifest.yml").read_text()
+    assert set(re.findall(r"- command: (/\w+)", manifest)) == {"/ask", "/quote", "/sources"}
+    bot_scopes = manifest.split("    bot:\n")[1].split("settings:")[0]
+    assert set(re.findall(r"- ([a-z_:]+)", bot_scopes)) == {
+        "app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write"}
+    assert re.findall(r"^\s+- (app_mention|message\.im)$", manifest, re.M) == ["app_mention", "message.im"]
+    assert "socket_mode_enabled: true" in manifest

@@ -102,9 +102,10 @@ class DiscordBot(discord.Client):
         if not is_addressed_to(is_dm, mentioned, message.author.bot):
             return
         try:
-            answer = self.service.ask(to_question(message.content), platform="discord",
-                                      user=str(message.author.id), conversation=str(message.channel.id))
-            await message.reply(embed=to_embed(answer), mention_author=False)
+            async with self.service.handling():
+                answer = self.service.ask(to_question(message.content), platform="discord",
+                                          user=str(message.author.id), conversation=str(message.channel.id))
+                await message.reply(embed=to_embed(answer), mention_author=False)
         except discord.HTTPException:
             log.exception("discord: could not reply to a message")
         except Exception:
@@ -126,17 +127,19 @@ class DiscordBot(discord.Client):
         @app_commands.describe(question="What you want to know about the coverage")
         async def ask(interaction: discord.Interaction, question: app_commands.Range[str, 1, 500]) -> None:
             """Ask a question; the answer cites the outlets it comes from."""
-            answer = service.ask(question, platform="discord", user=str(interaction.user.id),
-                                 conversation=str(interaction.channel_id))
-            await interaction.response.send_message(embed=to_embed(answer, asked=question))
+            async with service.handling():
+                answer = service.ask(question, platform="discord", user=str(interaction.user.id),
+                                     conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(answer, asked=question))
 
         @self.tree.command(name="quote")
         @app_commands.describe(topic="A topic or a speaker; leave empty for a random quote")
         async def quote(interaction: discord.Interaction, topic: str | None = None) -> None:
             """A direct quote from the coverage, with its speaker and outlet."""
-            found = service.quote(topic or "", platform="discord", user=str(interaction.user.id),
-                                  conversation=str(interaction.channel_id))
-            await interaction.response.send_message(embed=to_embed(found, asked=topic or None))
+            async with service.handling():
+                found = service.quote(topic or "", platform="discord", user=str(interaction.user.id),
+                                      conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(found, asked=topic or None))
 
         @quote.autocomplete("topic")
         async def quote_topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

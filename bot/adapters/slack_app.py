@@ -126,9 +126,9 @@ class SeenMessages:
 def build_slack_app(service: Service, config: Config) -> AsyncApp:
     """A Bolt app whose listeners call service; every value is passed explicitly (no env fallbacks)."""
     client = AsyncWebClient(token=config.slack_bot_token, base_url=_with_slash(config.slack_api_url))
-    app = AsyncApp(client=client, signing_secret=config.slack_signing_secret, name="coverage-bot",
-                   # we run under our own asyncio loop and logging
-                   logger=logging.getLogger("slack_bolt"))
+    bolt_log = logging.getLogger("slack_bolt")
+    bolt_log.addFilter(_HideEnvTokenWarning())
+    app = AsyncApp(client=client, signing_secret=config.slack_signing_secret, name="coverage-bot", logger=bolt_log)
     seen = SeenMessages()
 
     async def answer_message(event: dict, say, in_thread: bool) -> None:
@@ -138,9 +138,10 @@ def build_slack_app(service: Service, config: Config) -> AsyncApp:
             return
         thread_ts = event.get("thread_ts") or (event.get("ts") if in_thread else None)
         try:
-            answer = service.ask(to_question(event.get("text", "")), platform="slack",
-                                 user=event.get("user", ""), conversation=event.get("channel", ""))
-            await say(**to_slack_message(answer), thread_ts=thread_ts)
+            async with service.handling():
+                answer = service.ask(to_question(event.get("text", "")), platform="slack",
+                                     user=event.get("user", ""), conversation=event.get("channel", ""))
+                await say(**to_slack_message(answer), thread_ts=thread_ts)
         except Exception:
             seen.failed(key)
             log.exception("slack: answering a message failed")
@@ -168,9 +169,10 @@ def build_slack_app(service: Service, config: Config) -> AsyncApp:
             return
         await ack()
         try:
-            answer = service.ask(question, platform="slack", user=command.get("user_id", ""),
-                                 conversation=command.get("channel_id", ""))
-            await respond(**to_slack_message(answer, asked=question), response_type="in_channel")
+            async with service.handling():
+                answer = service.ask(question, platform="slack", user=command.get("user_id", ""),
+                                     conversation=command.get("channel_id", ""))
+                await respond(**to_slack_message(answer, asked=question), response_type="in_channel")
         except Exception:
             log.exception("slack: /ask failed")
             await _try(respond(text=APOLOGY, response_type="ephemeral"))
@@ -180,9 +182,11 @@ def build_slack_app(service: Service, config: Config) -> AsyncApp:
         await ack()
         topic = to_question(command.get("text", ""))
         try:
-            quote = service.quote(topic, platform="slack", user=command.get("user_id", ""),
-                                  conversation=command.get("channel_id", ""))
-            await respond(**to_slack_message(quote, asked=f"/quote {topic}".strip()), response_type="in_channel")
+            async with service.handling():
+                quote = service.quote(topic, platform="slack", user=command.get("user_id", ""),
+                                      conversation=command.get("channel_id", ""))
+                await respond(**to_slack_message(quote, asked=f"/quote {topic}".strip()),
+                              response_type="in_channel")
         except Exception:
             log.exception("slack: /quote failed")
             await _try(respond(text=APOLOGY, response_type="ephemeral"))
@@ -203,6 +207,14 @@ def build_slack_app(service: Service, config: Config) -> AsyncApp:
         log.error("slack: unhandled error in a listener: %s", type(error).__name__)
 
     return app
+
+
+class _HideEnvTokenWarning(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN from the environment and warns that the client's token wins;
+    it is the same token (Config read it from there), so the warning would only confuse admins."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
 
 
 async def _try(coroutine) -> None:
