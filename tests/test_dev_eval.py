@@ -31,3 +31,17 @@ def test_dev_set_meets_the_ratchet():
     assert match, result.stdout
     in_scope, abstain = float(match.group(1)), float(match.group(2))
     assert in_scope >= IN_SCOPE_FLOOR and abstain >= ABSTAIN_FLOOR, result.stdout
+
+
+@pytest.mark.skipif(not (EVAL / "dev_qa.jsonl").exists(), reason="shared/eval is not beside the project")
+def test_sparse_index_gives_the_same_answers_as_rank_bm25_on_the_dev_questions():
+    import json
+
+    from bot.core.assistant import Assistant
+    from bot.core.search import RankBM25Index, SparseBM25Index
+
+    questions = [json.loads(line)["question"] for line in (EVAL / "dev_qa.jsonl").read_text().splitlines() if line]
+    fast = Assistant.from_directory(PROJECT / "knowledge", SparseBM25Index)
+    reference = Assistant.from_directory(PROJECT / "knowledge", RankBM25Index)
+    for question in questions:
+        assert fast.ask(question) == reference.ask(question), question

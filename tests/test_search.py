@@ -5,7 +5,7 @@ import random
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.core.search import RankBM25Index
+from bot.core.search import RankBM25Index, SparseBM25Index
 from bot.core.text import tokenize
 
 
@@ -21,33 +21,65 @@ def test_tokenize_drops_reciprocal_other_but_keeps_novelty_other():
     assert "other" in tokenize("Her other videos.")
 
 
-def test_scores_match_rank_bm25_with_weights_one():
-    rng = random.Random(7)
-    vocabulary = [f"w{i}" for i in range(30)] + ["common"]
-    corpus = [[rng.choice(vocabulary) for _ in range(rng.randint(1, 12))] + ["common"] for _ in range(60)]
-    index = RankBM25Index(corpus)
-    reference = BM25Okapi(corpus)
-    query = ["w1", "w2", "common", "unseen"]
-    expected = reference.get_scores(query)
-    got = index.scores({t: 1.0 for t in query})
-    for i, value in enumerate(expected):
-        assert got.get(i, 0.0) == pytest.approx(value)
+def _reference(corpus, query_weights):
+    """rank-bm25's own scores for a weighted query (BM25 is a sum over query terms)."""
+    model = BM25Okapi(corpus)
+    return sum(w * model.get_scores([t]) for t, w in query_weights.items())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sparse_index_matches_rank_bm25_exactly(seed):
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(rng.randint(5, 60))]
+    common = ["the", "news"]  # in more than half the sentences: negative IDF, floored by BM25Okapi
+    corpus = [[rng.choice(vocabulary) for _ in range(rng.randint(0, 15))] + common[: rng.randint(0, 2)] * 3
+              for _ in range(rng.randint(1, 200))]
+    if not any(corpus):
+        corpus[0].append("w0")
+    query = {t: rng.choice([1.0, 0.6, 0.85]) for t in rng.sample(vocabulary, 3) + common + ["unseen"]}
+    expected = _reference(corpus, {t: w for t, w in query.items()})
+    index = SparseBM25Index(corpus)
+    got = dict(index.top(query, len(corpus)))
+    for doc, value in enumerate(expected):
+        assert got.get(doc, 0.0) == pytest.approx(value, rel=1e-9, abs=1e-12), doc
+    # and the ranking agrees with the reference implementation behind the same interface
+    reference_top = RankBM25Index(corpus).top(query, 10)
+    assert [d for d, _ in index.top(query, 10)] == [d for d, _ in reference_top]
+
+
+def test_one_sentence_corpus_and_unseen_terms():
+    index = SparseBM25Index([["solo", "words", "solo"]])
+    reference = BM25Okapi([["solo", "words", "solo"]]).get_scores(["solo"])
+    assert index.top({"solo": 1.0}, 5) == [(0, pytest.approx(reference[0]))]
+    assert index.top({"zzz": 1.0}, 5) == []
+    assert index.idf("zzz") > 0 and "zzz" not in index and "solo" in index
+    assert index.terms(0) == frozenset({"solo", "words"})
 
 
 def test_term_in_most_sentences_keeps_rank_bm25_scores_but_a_positive_idf():
     # "a" is in every sentence: its raw IDF is negative and BM25Okapi's floor (epsilon * mean IDF) is
     # negative too here. Scores stay exactly rank-bm25's; the IDF used to weigh concepts never goes negative.
     corpus = [["a", "b"], ["a"], ["a", "c"], ["a"]]
-    index = RankBM25Index(corpus)
     assert BM25Okapi(corpus).idf["a"] < 0
-    assert index.idf("a") > 0
     expected = BM25Okapi(corpus).get_scores(["a"])
-    assert [index.scores({"a": 1.0})[i] for i in range(4)] == pytest.approx(list(expected))
+    for index in (SparseBM25Index(corpus), RankBM25Index(corpus)):
+        assert index.idf("a") > 0
+        assert dict(index.top({"a": 1.0}, 4)) == {i: pytest.approx(v) for i, v in enumerate(expected)}
 
 
-def test_empty_corpus_and_unseen_terms():
-    empty = RankBM25Index([])
-    assert len(empty) == 0 and empty.scores({"x": 1.0}) == {} and "x" not in empty
-    index = RankBM25Index([["a"], ["b"]])
-    assert index.scores({"zzz": 1.0}) == {}
-    assert index.idf("zzz") > index.idf("a")  # an unseen word counts as rare
+def test_empty_corpus():
+    for index in (SparseBM25Index([]), RankBM25Index([]), SparseBM25Index([[], []])):
+        assert index.top({"x": 1.0}, 3) == [] and "x" not in index
+
+
+def test_top_breaks_ties_by_position():
+    index = SparseBM25Index([["x", "y"], ["x", "y"], ["x", "y"], ["z"]])
+    assert [d for d, _ in index.top({"x": 1.0}, 2)] == [0, 1]
+
+
+def test_arrays_round_trip():
+    index = SparseBM25Index([["a", "b"], ["b", "c", "c"]])
+    again = SparseBM25Index.from_arrays(index.to_arrays(), index.vocabulary_list)
+    assert again.top({"c": 1.0, "b": 0.5}, 2) == index.top({"c": 1.0, "b": 0.5}, 2)
+    with pytest.raises(ValueError):
+        SparseBM25Index.from_arrays(index.to_arrays(), index.vocabulary_list[:-1])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 
 from bot.core.corpus import Corpus
@@ -77,24 +76,24 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
     for concept in question.concepts:
         for term, weight in concept.alternatives.items():
             weights[term] = max(weights.get(term, 0.0), weight)
-    bm25 = corpus.index.scores(weights)
-    top = heapq.nlargest(CANDIDATES, bm25.items(), key=lambda item: (item[1], -item[0]))
+    top = corpus.index.top(weights, CANDIDATES)
     importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
     total = sum(importance) or 1.0
     novelty = [c for c in question.concepts if c.novelty]
     expect = _Expectation.of(question, corpus)
     ranked = []
     for sentence_id, score in top:
+        own = corpus.index.terms(sentence_id)
         context = corpus.context(sentence_id)
         values = _values(expect, corpus.facts[sentence_id])
         subject_credit = (1.0 if _is_subject(expect, values) else _UNTIED_SUBJECT_CREDIT) if values else 0.0
-        covered = sum(imp * max(_credit(c, corpus.token_sets[sentence_id], context),
+        covered = sum(imp * max(_credit(c, own, context),
                                 subject_credit if c.alternatives.keys() == expect.subject_terms else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
         if question.kind == "when" and _only_relative_to_event(corpus.sentences[sentence_id].text, question):
             factor *= _RELATIVE_DATE_FACTOR
-        if any(_credit(c, corpus.token_sets[sentence_id], frozenset()) == 0 for c in novelty):
+        if any(_credit(c, own, frozenset()) == 0 for c in novelty):
             factor *= MISSING_NOVELTY_FACTOR
         ranked.append(Candidate(sentence_id, covered / total * factor, score))
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))

@@ -11,7 +11,7 @@ from bot.core.answers import Answer, Citation, clip, compose_answer, coverage_su
 from bot.core.articles import Article, load_articles
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.questions import parse_question
-from bot.core.search import RankBM25Index
+from bot.core.search import SparseBM25Index
 
 MAX_QUESTION_CHARS = 500
 QUOTE_MIN_COVERAGE = 0.5
@@ -54,12 +54,12 @@ class Assistant:
         self.corpus = corpus
 
     @classmethod
-    def from_directory(cls, directory: str | Path, index_factory: IndexFactory = RankBM25Index) -> Assistant:
+    def from_directory(cls, directory: str | Path, index_factory: IndexFactory = SparseBM25Index) -> Assistant:
         """Load and index a knowledge folder; raises KnowledgeError naming every broken file."""
         return cls.from_articles(load_articles(directory), index_factory)
 
     @classmethod
-    def from_articles(cls, articles: list[Article], index_factory: IndexFactory = RankBM25Index) -> Assistant:
+    def from_articles(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Assistant:
         return cls(Corpus.build(articles, index_factory))
 
     def ask(self, question: str) -> Answer:
@@ -87,12 +87,12 @@ class Assistant:
             return self._no_quote(topic, problem)
         parsed = self.corpus.expand(parse_question(topic))
         weights = {t: w for c in parsed.concepts for t, w in c.alternatives.items()}
-        scores = self.corpus.quote_index.scores(weights)
-        if not scores:
+        found = self.corpus.quote_index.top(weights, 1)
+        if not found:
             return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
-        best = max(scores, key=lambda i: (scores[i], -i))
+        best = found[0][0]
         # the same coverage test as answers, over the quote and the sentence around it
-        context = self.corpus.token_sets[quotes[best].sentence]
+        context = self.corpus.quote_index.terms(best)
         concepts = parsed.concepts
         found = sum(1 for c in concepts if any(t in context for t in c.alternatives))
         if concepts and found / len(concepts) < QUOTE_MIN_COVERAGE:

@@ -17,7 +17,7 @@ from bot.core.facts import Facts, find_facts, name_words_of, original_case
 from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
-from bot.core.search import RankBM25Index, SentenceIndex
+from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, sentences_of
 from bot.core.text import stem, tokenize
 
@@ -30,7 +30,6 @@ IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 class Corpus:
     articles: list[Article]
     sentences: list[Sentence]
-    token_sets: list[frozenset[str]]
     title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
     facts: list[Facts]
     name_words: frozenset[str]
@@ -43,7 +42,7 @@ class Corpus:
     _by_initial: dict[str, list[str]]
 
     @classmethod
-    def build(cls, articles: list[Article], index_factory: IndexFactory = RankBM25Index) -> Corpus:
+    def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
         sentences = sentences_of(articles)
         tokens = [tokenize(s.text) for s in sentences]
         name_words = name_words_of([s.text for s in sentences])
@@ -54,7 +53,7 @@ class Corpus:
         by_initial: dict[str, list[str]] = defaultdict(list)
         for term in sorted(vocabulary):
             by_initial[term[:1]].append(term)
-        return cls(articles=articles, sentences=sentences, token_sets=[frozenset(t) for t in tokens],
+        return cls(articles=articles, sentences=sentences,
                    title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts, name_words=name_words, index=index_factory(tokens), aliases=_aliases(sentences, facts),
                    topics=_topics(sentences, facts), quotes=quotes, speakers=_speakers(quotes),
                    quote_index=index_factory(quote_docs),
@@ -64,7 +63,7 @@ class Corpus:
         """Words a sentence leans on: the sentence before it (pronouns) and its article's title."""
         previous = self.neighbour(sentence_id, -1)
         title = self.title_tokens[self.sentences[sentence_id].article]
-        return title | self.token_sets[previous.id] if previous else title
+        return title | self.index.terms(previous.id) if previous else title
 
     def neighbour(self, sentence_id: int, offset: int) -> Sentence | None:
         """The sentence offset places away within the same paragraph, if any."""

@@ -1,14 +1,22 @@
-"""BM25 ranking of sentences behind one small interface, so another index can replace it."""
+"""BM25 ranking of sentences behind one small interface, so another index can replace it.
+
+`SparseBM25Index` (the one the bot uses) gives exactly rank-bm25's BM25Okapi scores (k1=1.5, b=0.75,
+epsilon=0.25, including its floor for negative IDF) from a term × sentence matrix of precomputed
+weights: a question costs the postings of its terms, not a pass over every sentence.
+`RankBM25Index` wraps rank-bm25 itself and is the reference the tests compare against.
+"""
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Protocol
 
 import numpy as np
 from rank_bm25 import BM25Okapi
+from scipy import sparse
 
-
+K1, B, EPSILON = 1.5, 0.75, 0.25  # BM25Okapi's defaults
 MIN_IDF = 1e-3
 
 
@@ -20,22 +28,140 @@ class SentenceIndex(Protocol):
     def __contains__(self, term: str) -> bool: ...
 
     def idf(self, term: str) -> float:
-        """BM25 IDF of term; for a term no sentence has, the IDF it would have at document frequency 0."""
+        """IDF for weighing a concept: never negative; for an unseen term, the IDF at document frequency 0."""
         ...
 
-    def scores(self, weights: dict[str, float]) -> dict[int, float]:
-        """BM25 score of every sentence matching any term, each term's contribution times its weight."""
+    def top(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
+        """The k best sentences as (id, score), best first: BM25 with each term's part times its weight."""
         ...
+
+    def terms(self, sentence: int) -> frozenset[str]:
+        """The distinct terms of one sentence."""
+        ...
+
+
+def _unseen_idf(size: int) -> float:
+    return math.log((size + 0.5) / 0.5) if size else 0.0
+
+
+def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
+    """Top k by score, ties by lower id, without sorting everything."""
+    if len(ids) > k:
+        keep = np.argpartition(-scores, k - 1)[:k]
+        cutoff = scores[keep].min()
+        keep = np.flatnonzero(scores >= cutoff)  # keep every tie at the cut, then order exactly
+        ids, scores = ids[keep], scores[keep]
+    order = np.lexsort((ids, -scores))[:k]
+    return [(int(ids[i]), float(scores[i])) for i in order]
+
+
+class SparseBM25Index:
+    """Exact BM25Okapi over a CSR matrix of per-(term, sentence) weights."""
+
+    def __init__(self, token_lists: list[list[str]]):
+        size = len(token_lists)
+        vocabulary: dict[str, int] = {}
+        rows, cols, freqs = [], [], []
+        lengths = np.zeros(size, dtype=np.float64)
+        for doc, tokens in enumerate(token_lists):
+            lengths[doc] = len(tokens)
+            for term, count in Counter(tokens).items():
+                rows.append(vocabulary.setdefault(term, len(vocabulary)))
+                cols.append(doc)
+                freqs.append(count)
+        rows_a = np.asarray(rows, dtype=np.int32)
+        cols_a = np.asarray(cols, dtype=np.int32)
+        tf = np.asarray(freqs, dtype=np.float64)
+        df = np.bincount(rows_a, minlength=len(vocabulary)).astype(np.float64)
+        idf = np.log(size - df + 0.5) - np.log(df + 0.5)
+        if len(idf):  # rank-bm25: negative IDFs become epsilon times the mean IDF
+            idf[idf < 0] = EPSILON * (idf.sum() / len(idf))
+        average_length = lengths.sum() / size if size else 0.0
+        if average_length:
+            norm = K1 * (1 - B + B * lengths[cols_a] / average_length)
+            weights = idf[rows_a] * tf * (K1 + 1) / (tf + norm)
+        else:
+            weights = np.zeros(0)
+        shape = (len(vocabulary), size)
+        by_term = sparse.csr_matrix((weights, (rows_a, cols_a)), shape=shape, dtype=np.float64)
+        by_doc = sparse.csr_matrix((np.ones(len(rows_a), dtype=np.int8), (cols_a, rows_a)),
+                                   shape=(size, len(vocabulary)))
+        self._setup(size, list(vocabulary), idf, by_term.data, by_term.indices, by_term.indptr,
+                    by_doc.indices, by_doc.indptr)
+
+    def _setup(self, size, terms, idf, data, indices, indptr, doc_terms, doc_indptr) -> None:
+        self._size = size
+        self._terms = terms
+        self._vocabulary = {t: i for i, t in enumerate(terms)}
+        self._idf = idf
+        self._data, self._indices, self._indptr = data, indices.astype(np.int32), indptr.astype(np.int64)
+        self._doc_terms, self._doc_indptr = doc_terms.astype(np.int32), doc_indptr.astype(np.int64)
+        self._unseen = _unseen_idf(size)
+
+    # ---- persistence: plain arrays, so a cache file never needs pickle --------------------------------
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        return {"size": np.asarray([self._size]), "idf": self._idf, "data": self._data,
+                "indices": self._indices, "indptr": self._indptr, "doc_terms": self._doc_terms,
+                "doc_indptr": self._doc_indptr}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray], terms: list[str]) -> SparseBM25Index:
+        index = cls.__new__(cls)
+        size = int(arrays["size"][0])
+        indptr, doc_indptr = arrays["indptr"], arrays["doc_indptr"]
+        if len(indptr) != len(terms) + 1 or len(doc_indptr) != size + 1 or len(arrays["idf"]) != len(terms) \
+                or len(arrays["data"]) != len(arrays["indices"]) or int(indptr[-1]) != len(arrays["data"]):
+            raise ValueError("index arrays do not fit together")
+        index._setup(size, terms, arrays["idf"], arrays["data"], arrays["indices"], indptr,
+                     arrays["doc_terms"], doc_indptr)
+        return index
+
+    @property
+    def vocabulary_list(self) -> list[str]:
+        return self._terms
+
+    # ---- SentenceIndex ----------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self._size
+
+    def __contains__(self, term: str) -> bool:
+        return term in self._vocabulary
+
+    def idf(self, term: str) -> float:
+        i = self._vocabulary.get(term)
+        return max(float(self._idf[i]) if i is not None else self._unseen, MIN_IDF)
+
+    def top(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
+        parts = [(self._vocabulary[t], w) for t, w in weights.items() if w and t in self._vocabulary]
+        if not parts:
+            return []
+        if len(parts) == 1:
+            i, w = parts[0]
+            start, end = self._indptr[i], self._indptr[i + 1]
+            return _best(self._indices[start:end], self._data[start:end] * w, k)
+        ids = np.concatenate([self._indices[self._indptr[i]:self._indptr[i + 1]] for i, _ in parts])
+        values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w for i, w in parts])
+        unique, inverse = np.unique(ids, return_inverse=True)
+        return _best(unique, np.bincount(inverse, weights=values), k)
+
+    def terms(self, sentence: int) -> frozenset[str]:
+        start, end = self._doc_indptr[sentence], self._doc_indptr[sentence + 1]
+        return frozenset(self._terms[i] for i in self._doc_terms[start:end])
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays (the vocabulary's strings and dict come on top)."""
+        return sum(a.nbytes for a in (self._idf, self._data, self._indices, self._indptr, self._doc_terms,
+                                      self._doc_indptr))
 
 
 class RankBM25Index:
-    """The reference index: rank-bm25's BM25Okapi (k1=1.5, b=0.75, epsilon=0.25)."""
+    """The reference: rank-bm25's BM25Okapi, scoring every sentence for every question."""
 
     def __init__(self, token_lists: list[list[str]]):
         self._size = len(token_lists)
-        # BM25Okapi divides by the corpus size, so an empty corpus gets no model at all.
-        self._bm25 = BM25Okapi(token_lists) if token_lists else None
-        self._unseen_idf = math.log((self._size + 0.5) / 0.5) if self._size else 0.0
+        # BM25Okapi divides by the corpus size (and the vocabulary size), so an empty one gets no model.
+        self._bm25 = BM25Okapi(token_lists) if any(token_lists) else None
+        self._unseen_idf = _unseen_idf(self._size)
 
     def __len__(self) -> int:
         return self._size
@@ -50,12 +176,19 @@ class RankBM25Index:
         # common (tiny corpora); a concept's weight must never be negative, so clamp it here.
         return max(self._bm25.idf.get(term, self._unseen_idf), MIN_IDF)
 
-    def scores(self, weights: dict[str, float]) -> dict[int, float]:
-        if self._bm25 is None:
-            return {}
+    def scores(self, weights: dict[str, float]) -> np.ndarray:
+        """Every sentence's score (the reference's native output)."""
         total = np.zeros(self._size)
-        for term, weight in weights.items():
-            if term in self._bm25.idf and weight:
-                total += weight * self._bm25.get_scores([term])
-        hits = np.nonzero(total)[0]
-        return {int(i): float(total[i]) for i in hits}
+        if self._bm25 is not None:
+            for term, weight in weights.items():
+                if term in self._bm25.idf and weight:
+                    total += weight * self._bm25.get_scores([term])
+        return total
+
+    def top(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
+        total = self.scores(weights)
+        hits = np.flatnonzero(total)
+        return _best(hits, total[hits], k)
+
+    def terms(self, sentence: int) -> frozenset[str]:
+        return frozenset(self._bm25.doc_freqs[sentence]) if self._bm25 is not None else frozenset()
