@@ -13,7 +13,7 @@ from bot.core.text import stem, words
 
 MAX_ANSWER_CHARS = 600
 MAX_SOURCES = 3
-CANDIDATES = 40
+CANDIDATES = 30
 # A sentence answers when this share of the question's (IDF-weighted) concepts is found in it.
 ABSTAIN_BELOW = 0.52
 CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she") or the article's title
@@ -153,11 +153,16 @@ def not_found(question: str, corpus: Corpus, reason: str = "I couldn't find that
 
 
 def coverage_summary(corpus: Corpus) -> str:
-    outlets = list(dict.fromkeys(a.outlet for a in corpus.articles))
-    count = len(corpus.articles)
-    articles = "1 article" if count == 1 else f"{count} articles"
-    about = f" about {_join(list(corpus.topics))}" if corpus.topics else ""
-    return f"I know {articles}{about}, from {_join(outlets)}."
+    """ "I know 3 articles about X, Y and Z, from A, B and C." (computed once per corpus)."""
+    if corpus.summary is None:
+        outlets = list(dict.fromkeys(a.outlet for a in corpus.articles))
+        if len(outlets) > 5:
+            outlets = outlets[:5] + [f"{len(outlets) - 5} more outlets"]
+        count = len(corpus.articles)
+        articles = "1 article" if count == 1 else f"{count} articles"
+        about = f" about {_join(list(corpus.topics))}" if corpus.topics else ""
+        corpus.summary = f"I know {articles}{about}, from {_join(outlets)}."
+    return corpus.summary
 
 
 def clip(text: str, focus: set[str], limit: int) -> str:
@@ -189,8 +194,11 @@ def _importance(concept: Concept, corpus: Corpus) -> float:
 
 
 def _credit(concept: Concept, own: frozenset[str], context: frozenset[str]) -> float:
-    here = max((w for t, w in concept.alternatives.items() if t in own), default=0.0)
-    near = max((w for t, w in concept.alternatives.items() if t in context), default=0.0)
+    alternatives = concept.alternatives
+    here = max([alternatives[t] for t in own.intersection(alternatives)], default=0.0)
+    if here >= 1.0 or not context:
+        return here
+    near = max([alternatives[t] for t in context.intersection(alternatives)], default=0.0)
     return max(here, CONTEXT_CREDIT * near)
 
 

@@ -40,6 +40,7 @@ class Corpus:
     speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
     quote_index: SentenceIndex
     _by_initial: dict[str, list[str]]
+    summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
 
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
@@ -47,7 +48,7 @@ class Corpus:
         tokens = [tokenize(s.text) for s in sentences]
         name_words = name_words_of([s.text for s in sentences])
         facts = [find_facts(s.text, name_words) for s in sentences]
-        quotes = extract_quotes(articles, sentences)
+        quotes = extract_quotes(articles, sentences, [f.names for f in facts])
         quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
         vocabulary = {t for ts in tokens for t in ts}
         by_initial: dict[str, list[str]] = defaultdict(list)

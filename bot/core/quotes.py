@@ -32,10 +32,16 @@ class Quote:
     article: int
 
 
-def extract_quotes(articles: list[Article], sentences: list[Sentence]) -> list[Quote]:
-    """Every quotation of four words or more, with its speaker resolved where the text allows."""
+def extract_quotes(articles: list[Article], sentences: list[Sentence],
+                   names: list[tuple[str, ...]] | None = None) -> list[Quote]:
+    """Every quotation of four words or more, with its speaker resolved where the text allows.
+
+    names, when given, are the names already found in each sentence (saves finding them again)."""
     quotes: list[Quote] = []
-    main_person = [_main_person(a, [s for s in sentences if s.article == i]) for i, a in enumerate(articles)]
+    by_article: list[list[Sentence]] = [[] for _ in articles]
+    for sentence in sentences:
+        by_article[sentence.article].append(sentence)
+    main_person = [_main_person(group, names) for group in by_article]
     previous_speaker: str | None = None
     for k, sentence in enumerate(sentences):
         spans = [(a, b) for a, b in quotation_spans(sentence.text)
@@ -112,13 +118,15 @@ def _is_only_quotation(text: str, spans: list[tuple[int, int]]) -> bool:
     return not re.search(r"[A-Za-z]", outside.replace('"', ""))
 
 
-def _main_person(article: Article, sentences: list[Sentence]) -> str | None:
-    """The most mentioned single-word-or-more name of an article: what "she"/"they" usually means."""
+def _main_person(sentences: list[Sentence], names: list[tuple[str, ...]] | None) -> str | None:
+    """The most mentioned name of an article: who "she"/"they" usually means."""
     counts: Counter[str] = Counter()
     originals: dict[str, str] = {}
-    name_words = name_words_of([s.text for s in sentences])
+    if names is None:
+        name_words = name_words_of([s.text for s in sentences])
+        names = {s.id: tuple(find_names(s.text, name_words)) for s in sentences}
     for sentence in sentences:
-        for name in find_names(sentence.text, name_words):
+        for name in names[sentence.id]:
             counts[name] += 1
             originals.setdefault(name, original_case(sentence.text, name))
     if not counts:

@@ -141,12 +141,22 @@ class SparseBM25Index:
             return _best(self._indices[start:end], self._data[start:end] * w, k)
         ids = np.concatenate([self._indices[self._indptr[i]:self._indptr[i + 1]] for i, _ in parts])
         values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w for i, w in parts])
+        if len(ids) * 8 > self._size:
+            # Many postings: summing into one array per sentence (a memset and a scatter) beats sorting them.
+            dense = np.bincount(ids, weights=values, minlength=self._size)
+            if self._size > k:
+                cutoff = dense[np.argpartition(-dense, k - 1)[k - 1]]
+                hits = np.flatnonzero(dense >= cutoff) if cutoff > 0 else np.flatnonzero(dense)
+            else:
+                hits = np.flatnonzero(dense)
+            return _best(hits, dense[hits], k)
         unique, inverse = np.unique(ids, return_inverse=True)
         return _best(unique, np.bincount(inverse, weights=values), k)
 
     def terms(self, sentence: int) -> frozenset[str]:
         start, end = self._doc_indptr[sentence], self._doc_indptr[sentence + 1]
-        return frozenset(self._terms[i] for i in self._doc_terms[start:end])
+        terms = self._terms
+        return frozenset([terms[i] for i in self._doc_terms[start:end].tolist()])
 
     def nbytes(self) -> int:
         """Memory held by the arrays (the vocabulary's strings and dict come on top)."""
