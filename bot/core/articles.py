@@ -101,17 +101,33 @@ def article_paths(directory: Path) -> list[Path]:
 def load_articles(directory: str | Path) -> list[Article]:
     """Load every article in the folder; raise KnowledgeError listing every broken file."""
     directory = Path(directory)
+    return parse_knowledge(directory, read_knowledge(directory))
+
+
+def read_knowledge(directory: Path) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of every article file; unreadable files are reported, not skipped."""
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: the knowledge folder does not exist or is not a folder"])
-    articles: list[Article] = []
-    problems: list[str] = []
+    files, problems = [], []
     for path in article_paths(directory):
         try:
-            articles.append(parse_article(path.name, path.read_bytes()))
-        except KnowledgeError as exc:
-            problems.extend(exc.problems)
+            files.append((path.name, path.read_bytes()))
         except OSError as exc:
             problems.append(f"{path.name}: cannot be read ({exc.strerror or exc})")
+    if problems:
+        raise KnowledgeError(problems)
+    return files
+
+
+def parse_knowledge(directory: Path, files: list[tuple[str, bytes]]) -> list[Article]:
+    """Parse every file; raise KnowledgeError listing every broken one."""
+    articles: list[Article] = []
+    problems: list[str] = []
+    for name, raw in files:
+        try:
+            articles.append(parse_article(name, raw))
+        except KnowledgeError as exc:
+            problems.extend(exc.problems)
     if not articles and not problems:
         problems.append(f"{directory}: no articles found (add one *.md file per article)")
     if problems:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.answers import Answer, Citation, clip, compose_answer, coverage_summary, not_found, rank_sentences
-from bot.core.articles import Article, load_articles
+from bot.core.articles import Article, parse_knowledge, read_knowledge
+from bot.core.cache import knowledge_key, load_or_build
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.questions import parse_question
 from bot.core.search import SparseBM25Index
@@ -54,9 +55,17 @@ class Assistant:
         self.corpus = corpus
 
     @classmethod
-    def from_directory(cls, directory: str | Path, index_factory: IndexFactory = SparseBM25Index) -> Assistant:
-        """Load and index a knowledge folder; raises KnowledgeError naming every broken file."""
-        return cls.from_articles(load_articles(directory), index_factory)
+    def from_directory(cls, directory: str | Path, index_factory: IndexFactory = SparseBM25Index,
+                       use_cache: bool = True) -> Assistant:
+        """Load and index a knowledge folder, from its cache when the articles are unchanged.
+
+        Raises KnowledgeError naming every broken file."""
+        directory = Path(directory)
+        files = read_knowledge(directory)
+        articles = parse_knowledge(directory, files)
+        if use_cache and index_factory is SparseBM25Index:
+            return cls(load_or_build(directory, articles, knowledge_key(files)))
+        return cls.from_articles(articles, index_factory)
 
     @classmethod
     def from_articles(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Assistant:

@@ -39,26 +39,34 @@ class Corpus:
     quotes: list[Quote]
     speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
     quote_index: SentenceIndex
-    _by_initial: dict[str, list[str]]
+    _by_initial: dict[tuple[str, int], list[str]]  # terms by (first letter, length), for typo matching
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
 
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
+        """Split, tokenize, index and extract facts and quotes: the slow part, done once (then cached)."""
         sentences = sentences_of(articles)
         tokens = [tokenize(s.text) for s in sentences]
         name_words = name_words_of([s.text for s in sentences])
         facts = [find_facts(s.text, name_words) for s in sentences]
         quotes = extract_quotes(articles, sentences, [f.names for f in facts])
         quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
-        vocabulary = {t for ts in tokens for t in ts}
-        by_initial: dict[str, list[str]] = defaultdict(list)
-        for term in sorted(vocabulary):
-            by_initial[term[:1]].append(term)
+        return cls.assemble(articles=articles, sentences=sentences, facts=facts, name_words=name_words,
+                            aliases=_aliases(sentences, facts), topics=_topics(sentences, facts), quotes=quotes,
+                            index=index_factory(tokens), quote_index=index_factory(quote_docs))
+
+    @classmethod
+    def assemble(cls, *, articles: list[Article], sentences: list[Sentence], facts: list[Facts],
+                 name_words: frozenset[str], aliases: dict[str, frozenset[str]], topics: tuple[str, ...],
+                 quotes: list[Quote], index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
+        """A corpus from its prepared parts (freshly built or loaded from the cache)."""
+        by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
+        for term in sorted(getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences)):
+            by_initial[(term[:1], len(term))].append(term)
         return cls(articles=articles, sentences=sentences,
-                   title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts, name_words=name_words, index=index_factory(tokens), aliases=_aliases(sentences, facts),
-                   topics=_topics(sentences, facts), quotes=quotes, speakers=_speakers(quotes),
-                   quote_index=index_factory(quote_docs),
-                   _by_initial=dict(by_initial))
+                   title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts,
+                   name_words=name_words, index=index, aliases=aliases, topics=topics, quotes=quotes,
+                   speakers=_speakers(quotes), quote_index=quote_index, _by_initial=dict(by_initial))
 
     def context(self, sentence_id: int) -> frozenset[str]:
         """Words a sentence leans on: the sentence before it (pronouns) and its article's title."""
@@ -93,9 +101,15 @@ class Corpus:
         return replace(question, concepts=tuple(expanded))
 
     def _close_terms(self, term: str) -> list[str]:
+        """Known terms within a typo of term: same first letter, length within one (a bounded search)."""
         if len(term) < 4:
             return []
-        return difflib.get_close_matches(term, self._by_initial.get(term[:1], []), n=2, cutoff=0.8)
+        pool = [t for n in (len(term) - 1, len(term), len(term) + 1) for t in self._by_initial.get((term[:1], n), ())]
+        return difflib.get_close_matches(term, pool, n=2, cutoff=0.8)
+
+
+def _vocabulary(index: SentenceIndex, sentences: list[Sentence]) -> set[str]:
+    return {t for s in sentences for t in index.terms(s.id)}
 
 
 def _join_compounds(concepts: tuple[Concept, ...], index: SentenceIndex) -> list[Concept]:
