@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import tempfile
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from bot.core.sentences import Sentence
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-FORMAT = 1
+FORMAT = 2
 _CORE = Path(__file__).resolve().parent
 
 
@@ -73,8 +74,6 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
         raise TypeError("only the sparse index can be cached")
     meta = {
         "format": FORMAT, "key": key,
-        "texts": [s.text for s in corpus.sentences],
-        "facts": [[f.dates, f.ages, f.age_names, f.durations, f.amounts, f.names, f.quoted] for f in corpus.facts],
         "name_words": sorted(corpus.name_words),
         "aliases": {k: sorted(v) for k, v in corpus.aliases.items()},
         "topics": list(corpus.topics),
@@ -87,6 +86,11 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
     arrays["sentences"] = np.asarray([(s.article, s.paragraph, s.position) for s in corpus.sentences],
                                      dtype=np.int32).reshape(-1, 3)
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
+    # Texts as one NUL-separated blob and facts as one small JSON document per sentence (a line each):
+    # loading splits them in a few milliseconds, and facts are decoded only for sentences that are used.
+    arrays["texts"] = _blob("\0".join(s.text for s in corpus.sentences))
+    arrays["facts"] = _blob("\n".join(json.dumps([f.dates, f.ages, f.age_names, f.durations, f.amounts, f.names,
+                                                   f.quoted], ensure_ascii=False) for f in corpus.facts))
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("corpus-*.npz"):  # one cache per folder: drop those of older contents
         if old != path:
@@ -109,16 +113,14 @@ def load(path: Path, articles: list[Article], key: str) -> Corpus:
     if meta.get("format") != FORMAT or meta.get("key") != key:
         raise ValueError("cache was written for other contents")
     positions = arrays["sentences"]
-    texts = meta["texts"]
-    if len(positions) != len(texts) or len(meta["facts"]) != len(texts):
+    texts = _unblob(arrays["texts"]).split("\0") if len(positions) else []
+    facts = LazyFacts(_unblob(arrays["facts"]).split("\n") if len(positions) else [])
+    if len(positions) != len(texts) or len(facts) != len(texts):
         raise ValueError("sentence tables do not match")
     if len(positions) and int(positions[:, 0].max()) >= len(articles):
         raise ValueError("sentences point past the articles")
-    sentences = [Sentence(id=i, article=int(a), paragraph=int(p), position=int(n), text=t)
+    sentences = [Sentence(id=i, article=a, paragraph=p, position=n, text=t)
                  for i, ((a, p, n), t) in enumerate(zip(positions.tolist(), texts))]
-    facts = [Facts(dates=tuple(d), ages=tuple(ag), age_names=tuple(tuple(n) for n in an), durations=tuple(du),
-                   amounts=tuple(am), names=tuple(na), quoted=bool(q))
-             for d, ag, an, du, am, na, q in meta["facts"]]
     quotes = [Quote(text=t, speaker=s, sentence=int(i), article=int(a)) for t, s, i, a in meta["quotes"]]
     index = SparseBM25Index.from_arrays(_prefixed(arrays, "index_"), meta["terms"])
     quote_index = SparseBM25Index.from_arrays(_prefixed(arrays, "quotes_"), meta["quote_terms"])
@@ -128,6 +130,39 @@ def load(path: Path, articles: list[Article], key: str) -> Corpus:
                            name_words=frozenset(meta["name_words"]),
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
+
+
+class LazyFacts(Sequence):
+    """Per-sentence facts, decoded from their JSON on first use (most sentences are never candidates)."""
+
+    def __init__(self, encoded: list[str]):
+        self._encoded = encoded
+        self._decoded: dict[int, Facts] = {}
+
+    def __len__(self) -> int:
+        return len(self._encoded)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        found = self._decoded.get(i)
+        if found is None:
+            d, ag, an, du, am, na, q = json.loads(self._encoded[i])
+            found = Facts(dates=tuple(d), ages=tuple(ag), age_names=tuple(tuple(n) for n in an),
+                          durations=tuple(du), amounts=tuple(am), names=tuple(na), quoted=bool(q))
+            self._decoded[i] = found
+        return found
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+
+def _blob(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def _unblob(array: np.ndarray) -> str:
+    return array.tobytes().decode("utf-8")
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

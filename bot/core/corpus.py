@@ -10,7 +10,7 @@ import difflib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
-from typing import Callable
+from collections.abc import Callable, Sequence
 
 from bot.core.articles import Article
 from bot.core.facts import Facts, find_facts, name_words_of, original_case
@@ -31,7 +31,7 @@ class Corpus:
     articles: list[Article]
     sentences: list[Sentence]
     title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
-    facts: list[Facts]
+    facts: Sequence[Facts]  # a list, or decoded lazily from the cache
     name_words: frozenset[str]
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
