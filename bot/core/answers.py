@@ -91,7 +91,7 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
                                 subject_credit if c.alternatives.keys() == expect.subject_terms else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
-        if question.kind == "when" and _only_relative_to_event(corpus.sentences[sentence_id].text, question):
+        if question.kind == "when" and _only_relative_to_event(corpus.sentences.text(sentence_id), question):
             factor *= _RELATIVE_DATE_FACTOR
         if any(_credit(c, own, frozenset()) == 0 for c in novelty):
             factor *= MISSING_NOVELTY_FACTOR
@@ -131,10 +131,10 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     focus = {t for concept in question.concepts for t in concept.alternatives}
     header = _header(expect, chosen, corpus)
     citations, lines = [], []
-    budget = _budgets([" ".join(corpus.sentences[i].text for i in p) for p in passages], header, chosen, corpus)
+    budget = _budgets([" ".join(corpus.sentences.text(i) for i in p) for p in passages], header, chosen, corpus)
     for n, (candidate, passage, limit) in enumerate(zip(chosen, passages, budget), start=1):
-        article = corpus.articles[corpus.sentences[candidate.sentence].article]
-        full = " ".join(corpus.sentences[i].text for i in passage)
+        article = corpus.article_of(candidate.sentence)
+        full = " ".join(corpus.sentences.text(i) for i in passage)
         shown = clip(full, focus, limit)
         lines.append(f"{shown} — {article.credit} [{n}]")
         citations.append(Citation(outlet=article.outlet, title=article.title, url=article.url,
@@ -170,16 +170,25 @@ def clip(text: str, focus: set[str], limit: int) -> str:
     if len(text) <= limit:
         return text
     tokens = text.split()
-    weights = [1 if stem(words(t)[0] if words(t) else "") in focus else 0 for t in tokens]
+    weights = []
+    for token in tokens:
+        found = words(token)
+        weights.append(1 if found and stem(found[0]) in focus else 0)
+    # Sliding window over the words: the span of at most limit characters with the most focus words.
     best, best_span = -1, (0, 0)
+    end, length, gain = 0, 0, 0
     for start in range(len(tokens)):
-        length, gain, end = 0, 0, start
         while end < len(tokens) and length + len(tokens[end]) + 1 <= limit - 2:
             length += len(tokens[end]) + 1
             gain += weights[end]
             end += 1
         if gain > best:
             best, best_span = gain, (start, end)
+        if end > start:
+            length -= len(tokens[start]) + 1
+            gain -= weights[start]
+        else:
+            end = start + 1  # a single word longer than the limit: skip it
     start, end = best_span
     return ("…" if start else "") + " ".join(tokens[start:end]) + ("…" if end < len(tokens) else "")
 
@@ -292,7 +301,7 @@ def _relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
 
 
 def _header(expect: _Expectation, chosen: list[Candidate], corpus: Corpus) -> str:
-    credits = [corpus.articles[corpus.sentences[c.sentence].article].credit for c in chosen]
+    credits = [corpus.article_of(c.sentence).credit for c in chosen]
     values = [_values(expect, corpus.facts[c.sentence]) for c in chosen]
     relations = {_relation(expect.kind, values[0], v) for v in values[1:]}
     if "differ" in relations:
@@ -305,7 +314,7 @@ def _header(expect: _Expectation, chosen: list[Candidate], corpus: Corpus) -> st
 def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, float]) -> list[int]:
     """The sentence, joined by a neighbour that supports it nearly as well; by the one before when it
     is a bare quotation (to show who speaks); by the one after when that continues a quotation."""
-    text = corpus.sentences[sentence_id].text
+    text = corpus.sentences.text(sentence_id)
     previous, following = corpus.neighbour(sentence_id, -1), corpus.neighbour(sentence_id, 1)
 
     def fits(other) -> bool:
@@ -330,7 +339,7 @@ def _introduces_quote(text: str) -> bool:
 def _budgets(texts: list[str], header: str, chosen: list[Candidate], corpus: Corpus) -> list[int]:
     """Share MAX_ANSWER_CHARS among the passages, giving short ones what they need."""
     overhead = (len(header) + 1 if len(texts) > 1 else 0) + sum(
-        len(corpus.articles[corpus.sentences[c.sentence].article].credit) + 12 for c in chosen)
+        len(corpus.article_of(c.sentence).credit) + 12 for c in chosen)
     remaining = MAX_ANSWER_CHARS - overhead
     budgets = [0] * len(texts)
     for position, i in enumerate(sorted(range(len(texts)), key=lambda i: len(texts[i]))):
@@ -341,7 +350,7 @@ def _budgets(texts: list[str], header: str, chosen: list[Candidate], corpus: Cor
 
 
 def _outlet(sentence_id: int, corpus: Corpus) -> str:
-    return corpus.articles[corpus.sentences[sentence_id].article].outlet
+    return corpus.article_of(sentence_id).outlet
 
 
 def _join(items: list[str]) -> str:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.core.answers import Answer, Citation, clip, compose_answer, coverage_summary, not_found, rank_sentences
 from bot.core.articles import Article, parse_knowledge, read_knowledge
-from bot.core.cache import knowledge_key, load_or_build
+from bot.core.cache import load_or_build
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.questions import parse_question
 from bot.core.search import SparseBM25Index
@@ -62,10 +62,9 @@ class Assistant:
         Raises KnowledgeError naming every broken file."""
         directory = Path(directory)
         files = read_knowledge(directory)
-        articles = parse_knowledge(directory, files)
         if use_cache and index_factory is SparseBM25Index:
-            return cls(load_or_build(directory, articles, knowledge_key(files)))
-        return cls.from_articles(articles, index_factory)
+            return cls(load_or_build(directory, files))
+        return cls.from_articles(parse_knowledge(directory, files), index_factory)
 
     @classmethod
     def from_articles(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Assistant:
@@ -115,9 +114,7 @@ class Assistant:
 
     def sources(self) -> list[Source]:
         """Every article the bot knows, in the order of the knowledge folder."""
-        counts = [0] * len(self.corpus.articles)
-        for sentence in self.corpus.sentences:
-            counts[sentence.article] += 1
+        counts = self.corpus.sentences.counts_per_article(len(self.corpus.articles))
         return [Source(outlet=a.outlet, via=a.via, title=a.title, url=a.url, published=a.published,
                        file=a.name, sentences=counts[i]) for i, a in enumerate(self.corpus.articles)]
 

@@ -18,17 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.core.articles import Article
+from bot.core.articles import Article, parse_knowledge
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts
 from bot.core.quotes import Quote
 from bot.core.search import SparseBM25Index
-from bot.core.sentences import Sentence
+from bot.core.sentences import SentenceTable
 
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-FORMAT = 2
+FORMAT = 3
 _CORE = Path(__file__).resolve().parent
 
 
@@ -52,15 +52,20 @@ def cache_path(directory: Path, key: str) -> Path:
     return directory / CACHE_DIR / f"corpus-{key}.npz"
 
 
-def load_or_build(directory: Path, articles: list[Article], key: str) -> Corpus:
-    """The cached corpus for exactly these articles, or a fresh one (then saved for next time)."""
+def load_or_build(directory: Path, files: list[tuple[str, bytes]]) -> Corpus:
+    """The corpus for exactly these article files: from the cache when it holds them, else built
+    (which parses and validates every file, raising KnowledgeError) and saved for next time.
+
+    A cache is only ever written for files that parsed cleanly, and its key covers their exact bytes,
+    so a hit needs no parsing at all."""
+    key = knowledge_key(files)
     path = cache_path(directory, key)
     if path.exists():
         try:
-            return load(path, articles, key)
+            return load(path, key, [name for name, _ in files])
         except Exception as exc:  # corrupt, truncated, foreign: never trusted, never fatal
             log.warning("index cache %s is unusable (%s); rebuilding it", path.name, type(exc).__name__)
-    corpus = Corpus.build(articles)
+    corpus = Corpus.build(parse_knowledge(directory, files))
     try:
         save(corpus, path, key)
     except OSError as exc:
@@ -74,6 +79,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
         raise TypeError("only the sparse index can be cached")
     meta = {
         "format": FORMAT, "key": key,
+        "articles": [[a.name, a.title, a.outlet, a.url, a.published, a.author, a.via] for a in corpus.articles],
         "name_words": sorted(corpus.name_words),
         "aliases": {k: sorted(v) for k, v in corpus.aliases.items()},
         "topics": list(corpus.topics),
@@ -83,14 +89,12 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
     }
     arrays = {f"index_{k}": v for k, v in corpus.index.to_arrays().items()}
     arrays.update({f"quotes_{k}": v for k, v in corpus.quote_index.to_arrays().items()})
-    arrays["sentences"] = np.asarray([(s.article, s.paragraph, s.position) for s in corpus.sentences],
-                                     dtype=np.int32).reshape(-1, 3)
+    table = corpus.sentences
+    arrays["sentences"], arrays["offsets"] = table.places, table.offsets
+    arrays["texts"] = np.frombuffer(table.blob, dtype=np.uint8)
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
-    # Texts as one NUL-separated blob and facts as one small JSON document per sentence (a line each):
-    # loading splits them in a few milliseconds, and facts are decoded only for sentences that are used.
-    arrays["texts"] = _blob("\0".join(s.text for s in corpus.sentences))
-    arrays["facts"] = _blob("\n".join(json.dumps([f.dates, f.ages, f.age_names, f.durations, f.amounts, f.names,
-                                                   f.quoted], ensure_ascii=False) for f in corpus.facts))
+    # Facts as one small JSON document per sentence (a line each), decoded only for sentences in use.
+    arrays["facts"] = _blob("\n".join(_encode_facts(f) for f in corpus.facts))
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("corpus-*.npz"):  # one cache per folder: drop those of older contents
         if old != path:
@@ -106,21 +110,20 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
     temporary.replace(path)  # atomic: a reader never sees half a file
 
 
-def load(path: Path, articles: list[Article], key: str) -> Corpus:
+def load(path: Path, key: str, names: list[str]) -> Corpus:
     with np.load(path, allow_pickle=False) as stored:
         arrays = {name: stored[name] for name in stored.files}
     meta = json.loads(arrays["meta"].tobytes().decode("utf-8"))
     if meta.get("format") != FORMAT or meta.get("key") != key:
         raise ValueError("cache was written for other contents")
-    positions = arrays["sentences"]
-    texts = _unblob(arrays["texts"]).split("\0") if len(positions) else []
-    facts = LazyFacts(_unblob(arrays["facts"]).split("\n") if len(positions) else [])
-    if len(positions) != len(texts) or len(facts) != len(texts):
-        raise ValueError("sentence tables do not match")
-    if len(positions) and int(positions[:, 0].max()) >= len(articles):
+    articles = [Article(name=n, title=t, outlet=o, url=u, published=p, author=au, via=v, paragraphs=())
+                for n, t, o, u, p, au, v in meta["articles"]]
+    if [a.name for a in articles] != names:
+        raise ValueError("cache was written for other files")
+    sentences = SentenceTable(arrays["sentences"], arrays["texts"].tobytes(), arrays["offsets"])
+    facts = LazyFacts(arrays["facts"].tobytes(), count=len(sentences))
+    if len(sentences) and int(sentences.places[:, 0].max()) >= len(articles):
         raise ValueError("sentences point past the articles")
-    sentences = [Sentence(id=i, article=a, paragraph=p, position=n, text=t)
-                 for i, ((a, p, n), t) in enumerate(zip(positions.tolist(), texts))]
     quotes = [Quote(text=t, speaker=s, sentence=int(i), article=int(a)) for t, s, i, a in meta["quotes"]]
     index = SparseBM25Index.from_arrays(_prefixed(arrays, "index_"), meta["terms"])
     quote_index = SparseBM25Index.from_arrays(_prefixed(arrays, "quotes_"), meta["quote_terms"])
@@ -133,21 +136,32 @@ def load(path: Path, articles: list[Article], key: str) -> Corpus:
 
 
 class LazyFacts(Sequence):
-    """Per-sentence facts, decoded from their JSON on first use (most sentences are never candidates)."""
+    """Per-sentence facts, decoded from their JSON line on first use (most sentences are never candidates).
 
-    def __init__(self, encoded: list[str]):
+    The lines stay in one bytes object with an offsets array: no per-sentence Python object until used."""
+
+    def __init__(self, encoded: bytes, count: int):
         self._encoded = encoded
+        ends = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == ord("\n"))
+        self._starts = np.concatenate(([0], ends + 1)).astype(np.int64) if count else np.zeros(0, np.int64)
+        self._ends = np.concatenate((ends, [len(encoded)])).astype(np.int64) if count else np.zeros(0, np.int64)
+        if len(self._starts) != count:
+            raise ValueError("facts do not match the sentences")
         self._decoded: dict[int, Facts] = {}
 
     def __len__(self) -> int:
-        return len(self._encoded)
+        return len(self._starts)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         found = self._decoded.get(i)
         if found is None:
-            d, ag, an, du, am, na, q = json.loads(self._encoded[i])
+            if not -len(self) <= i < len(self):
+                raise IndexError(i)
+            i %= len(self)
+            fields = json.loads(self._encoded[self._starts[i]:self._ends[i]])
+            d, ag, an, du, am, na, q = fields + [[]] * (6 - len(fields)) + [0] * (len(fields) < 7)
             found = Facts(dates=tuple(d), ages=tuple(ag), age_names=tuple(tuple(n) for n in an),
                           durations=tuple(du), amounts=tuple(am), names=tuple(na), quoted=bool(q))
             self._decoded[i] = found
@@ -157,12 +171,17 @@ class LazyFacts(Sequence):
         return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
 
+def _encode_facts(f: Facts) -> str:
+    """Compact JSON: trailing empty fields are left out (most sentences state few facts)."""
+    fields = [list(f.dates), list(f.ages), [list(n) for n in f.age_names], list(f.durations), list(f.amounts),
+              list(f.names), 1 if f.quoted else 0]
+    while fields and not fields[-1]:
+        fields.pop()
+    return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+
 def _blob(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-
-
-def _unblob(array: np.ndarray) -> str:
-    return array.tobytes().decode("utf-8")
 
 
 def _prefixed(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:

@@ -18,7 +18,7 @@ from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
 from bot.core.search import SentenceIndex, SparseBM25Index
-from bot.core.sentences import Sentence, sentences_of
+from bot.core.sentences import Sentence, SentenceTable, sentences_of
 from bot.core.text import stem, tokenize
 
 ALIAS_WEIGHT = 0.9  # "Alev" finds "Aydin": the same person, named differently
@@ -29,7 +29,7 @@ IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 @dataclass
 class Corpus:
     articles: list[Article]
-    sentences: list[Sentence]
+    sentences: SentenceTable
     title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
     facts: Sequence[Facts]  # a list, or decoded lazily from the cache
     name_words: frozenset[str]
@@ -56,14 +56,17 @@ class Corpus:
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
-    def assemble(cls, *, articles: list[Article], sentences: list[Sentence], facts: list[Facts],
+    def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
                  name_words: frozenset[str], aliases: dict[str, frozenset[str]], topics: tuple[str, ...],
                  quotes: list[Quote], index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
         by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term in sorted(getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences)):
             by_initial[(term[:1], len(term))].append(term)
-        return cls(articles=articles, sentences=sentences,
+        # The sentences hold the text now; keeping every paragraph as well would double the memory.
+        articles = [replace(a, paragraphs=()) if a.paragraphs else a for a in articles]
+        table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
+        return cls(articles=articles, sentences=table,
                    title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts,
                    name_words=name_words, index=index, aliases=aliases, topics=topics, quotes=quotes,
                    speakers=_speakers(quotes), quote_index=quote_index, _by_initial=dict(by_initial))
@@ -71,16 +74,18 @@ class Corpus:
     def context(self, sentence_id: int) -> frozenset[str]:
         """Words a sentence leans on: the sentence before it (pronouns) and its article's title."""
         previous = self.neighbour(sentence_id, -1)
-        title = self.title_tokens[self.sentences[sentence_id].article]
+        title = self.title_tokens[self.sentences.article(sentence_id)]
         return title | self.index.terms(previous.id) if previous else title
 
     def neighbour(self, sentence_id: int, offset: int) -> Sentence | None:
         """The sentence offset places away within the same paragraph, if any."""
         other = sentence_id + offset
-        if not 0 <= other < len(self.sentences):
+        if not 0 <= other < len(self.sentences) or not self.sentences.same_paragraph(sentence_id, other):
             return None
-        a, b = self.sentences[sentence_id], self.sentences[other]
-        return b if (a.article, a.paragraph) == (b.article, b.paragraph) else None
+        return self.sentences[other]
+
+    def article_of(self, sentence_id: int) -> Article:
+        return self.articles[self.sentences.article(sentence_id)]
 
     def expand(self, question: Question) -> Question:
         """Add what only the coverage can tell: aliases of names, typo fixes, split compounds."""
@@ -108,8 +113,8 @@ class Corpus:
         return difflib.get_close_matches(term, pool, n=2, cutoff=0.8)
 
 
-def _vocabulary(index: SentenceIndex, sentences: list[Sentence]) -> set[str]:
-    return {t for s in sentences for t in index.terms(s.id)}
+def _vocabulary(index: SentenceIndex, sentences: Sequence[Sentence]) -> set[str]:
+    return {t for i in range(len(sentences)) for t in index.terms(i)}
 
 
 def _join_compounds(concepts: tuple[Concept, ...], index: SentenceIndex) -> list[Concept]:

@@ -32,6 +32,8 @@ _KINDS = [
     ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
+# All multi-word chat phrasings in one pass, longest first so "how long ago" wins over "long ago".
+_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b")
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 _WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
 _SYNONYMS: dict[str, set[str]] = {}
@@ -73,9 +75,7 @@ def question_kind(text: str) -> str:
 def parse_question(text: str) -> Question:
     """Classify the question and list its concepts with their paraphrases."""
     kind = question_kind(text)
-    q = normalize(text)
-    for phrase, replacement in PHRASES.items():
-        q = re.sub(rf"\b{re.escape(phrase)}\b", replacement, q)
+    q = _PHRASE.sub(lambda m: PHRASES[m.group(0)], normalize(text))
     q = _FILLER.sub(" ", q)
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.core.articles import Article
 
@@ -28,6 +31,54 @@ class Sentence:
     paragraph: int
     position: int  # index within its paragraph
     text: str
+
+
+class SentenceTable(Sequence):
+    """All sentences, stored compactly: one UTF-8 blob of texts and integer arrays. A Sentence object is
+    made on access, so a million sentences cost their bytes, not a million Python objects."""
+
+    def __init__(self, places: np.ndarray, blob: bytes, offsets: np.ndarray):
+        if places.shape != (len(offsets) - 1, 3) or (len(offsets) and int(offsets[-1]) != len(blob)):
+            raise ValueError("sentence table parts do not fit together")
+        self.places = places.astype(np.int32, copy=False)  # article, paragraph, position
+        self.blob = blob
+        self.offsets = offsets.astype(np.int64, copy=False)
+        self._articles = self.places[:, 0].tolist()  # the hottest lookup, as plain ints
+
+    @classmethod
+    def from_sentences(cls, sentences: list[Sentence]) -> SentenceTable:
+        encoded = [s.text.encode("utf-8") for s in sentences]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(e) for e in encoded], out=offsets[1:])
+        places = np.asarray([(s.article, s.paragraph, s.position) for s in sentences], dtype=np.int32).reshape(-1, 3)
+        return cls(places, b"".join(encoded), offsets)
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if not -len(self) <= i < len(self):
+            raise IndexError(i)
+        i %= len(self)
+        a, p, n = self.places[i].tolist()
+        return Sentence(id=i, article=a, paragraph=p, position=n, text=self.text(i))
+
+    def __iter__(self) -> Iterator[Sentence]:
+        return (self[i] for i in range(len(self)))
+
+    def text(self, i: int) -> str:
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8")
+
+    def article(self, i: int) -> int:
+        return self._articles[i]
+
+    def same_paragraph(self, i: int, j: int) -> bool:
+        return bool((self.places[i, :2] == self.places[j, :2]).all())
+
+    def counts_per_article(self, articles: int) -> list[int]:
+        return np.bincount(self.places[:, 0], minlength=articles).tolist()
 
 
 def split_sentences(text: str) -> list[str]:
