@@ -43,7 +43,8 @@ class SentenceTable(Sequence):
         self.places = places.astype(np.int32, copy=False)  # article, paragraph, position
         self.blob = blob
         self.offsets = offsets.astype(np.int64, copy=False)
-        self._articles = self.places[:, 0].tolist()  # the hottest lookup, as plain ints
+        # one number per (article, paragraph): neighbour checks are a scalar comparison
+        self._paragraph_keys = (self.places[:, 0].astype(np.int64) << 32) | self.places[:, 1]
 
     @classmethod
     def from_sentences(cls, sentences: list[Sentence]) -> SentenceTable:
@@ -54,7 +55,7 @@ class SentenceTable(Sequence):
         return cls(places, b"".join(encoded), offsets)
 
     def __len__(self) -> int:
-        return len(self._articles)
+        return len(self.places)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
@@ -72,10 +73,11 @@ class SentenceTable(Sequence):
         return self.blob[self.offsets[i]:self.offsets[i + 1]].decode("utf-8")
 
     def article(self, i: int) -> int:
-        return self._articles[i]
+        return int(self.places[i, 0])
 
     def same_paragraph(self, i: int, j: int) -> bool:
-        return bool((self.places[i, :2] == self.places[j, :2]).all())
+        keys = self._paragraph_keys
+        return bool(keys[i] == keys[j])
 
     def counts_per_article(self, articles: int) -> list[int]:
         return np.bincount(self.places[:, 0], minlength=articles).tolist()
