@@ -14,6 +14,8 @@ import time
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.loopback import LoopbackServer
+
 APP_ID = "100000000000000001"
 BOT_ID = APP_ID
 GUILD_ID = "200000000000000002"
@@ -35,8 +37,9 @@ def user(user_id: str = USER_ID, name: str = "someone", bot: bool = False) -> di
 BOT_USER = user(BOT_ID, "coverage-bot", bot=True)
 
 
-class FakeDiscord:
+class FakeDiscord(LoopbackServer):
     def __init__(self) -> None:
+        super().__init__()
         self.requests: list[tuple[str, str, dict | None]] = []  # (method, path, json body)
         self.messages: list[dict] = []  # POST /channels/{id}/messages bodies, with "channel_id"
         self.callbacks: list[dict] = []  # interaction callback bodies, with "_at" and "interaction_id"
@@ -49,26 +52,10 @@ class FakeDiscord:
         self.sent_at: dict[str, float] = {}  # interaction id -> when the INTERACTION_CREATE went out
         self._ws: web.WebSocketResponse | None = None
         self._seq = 0
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def start(self) -> FakeDiscord:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def close(self) -> None:
-        if self._ws is not None and not self._ws.closed:
-            await self._ws.close()
-        if self._runner:
-            await self._runner.cleanup()
 
     @property
     def api_base(self) -> str:
@@ -77,14 +64,6 @@ class FakeDiscord:
     @property
     def gateway_url(self) -> str:
         return self.url.replace("http://", "ws://") + "/gateway"
-
-    async def wait_for(self, predicate, timeout: float = 5.0):
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
 
     # ---- REST ---------------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.Response:
@@ -106,18 +85,18 @@ class FakeDiscord:
         if request.method == "PUT" and path.endswith("/commands"):
             commands = [dict(c, id=snowflake(), application_id=APP_ID, version=snowflake()) for c in body]
             self.synced.append((path, body))
-            await self._notify()
+            await self.notify()
             return _json(commands)
         if request.method == "POST" and path.startswith("/channels/") and path.endswith("/messages"):
             channel_id = path.split("/")[2]
             self.messages.append(dict(body, channel_id=channel_id))
-            await self._notify()
+            await self.notify()
             return _json(message(channel_id, body.get("content") or "", author=BOT_USER,
                                              embeds=body.get("embeds") or []))
         if request.method == "POST" and path.startswith("/interactions/") and path.endswith("/callback"):
             interaction_id = path.split("/")[2]
             self.callbacks.append(dict(body, _at=time.monotonic(), interaction_id=interaction_id))
-            await self._notify()
+            await self.notify()
             data = body.get("data") or {}
             return _json({
                 "interaction": {"id": interaction_id, "type": 2, "response_message_id": snowflake(),
@@ -134,6 +113,7 @@ class FakeDiscord:
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         self._ws = ws
+        self._sockets.append(ws)
         self.connections += 1
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}))
         async for frame in ws:
@@ -151,12 +131,12 @@ class FakeDiscord:
                     "application": {"id": APP_ID, "flags": 0}, "private_channels": [], "relationships": []})
                 await self._dispatch("GUILD_CREATE", guild())
                 self.ready.set()
-                await self._notify()
+                await self.notify()
             elif op == 6:
                 self.resumes.append(payload["d"])
                 await self._dispatch("RESUMED", {})
                 self.resumed.set()
-                await self._notify()
+                await self.notify()
         return ws
 
     async def _dispatch(self, event: str, data: dict) -> None:

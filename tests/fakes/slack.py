@@ -14,13 +14,16 @@ from urllib.parse import parse_qs
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.loopback import LoopbackServer
+
 BOT_USER = "UBOT1"
 BOT_ID = "BBOT1"
 TEAM = "T0001"
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     def __init__(self) -> None:
+        super().__init__()
         self.posts: list[dict] = []  # chat.postMessage bodies
         self.responses: list[dict] = []  # bodies POSTed to response_url
         self.acks: dict[str, dict] = {}  # envelope_id -> ack frame (with its arrival time)
@@ -30,27 +33,11 @@ class FakeSlack:
         self.failed_posts = 0
         self.ws: web.WebSocketResponse | None = None
         self.connected = asyncio.Event()
-        self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def start(self) -> FakeSlack:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response)
         app.router.add_get("/link", self._socket)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        return self
-
-    async def close(self) -> None:
-        if self.ws is not None and not self.ws.closed:
-            await self.ws.close()
-        if self._runner:
-            await self._runner.cleanup()
 
     @property
     def api_url(self) -> str:
@@ -59,15 +46,9 @@ class FakeSlack:
     def response_url(self) -> str:
         return f"{self.url}/response/{uuid.uuid4().hex[:8]}"
 
-    # ---- waiting without sleeping ----------------------------------------------------------------
-    async def wait_for(self, predicate, timeout: float = 5.0):
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(predicate), timeout)
-
     async def _record(self, items: list, item) -> None:
-        async with self._changed:
-            items.append(item)
-            self._changed.notify_all()
+        items.append(item)
+        await self.notify()
 
     # ---- Web API -----------------------------------------------------------------------------------
     async def _api(self, request: web.Request) -> web.Response:
@@ -85,9 +66,8 @@ class FakeSlack:
         if method == "chat.postMessage":
             if self.fail_posts:
                 self.fail_posts -= 1
-                async with self._changed:
-                    self.failed_posts += 1
-                    self._changed.notify_all()
+                self.failed_posts += 1
+                await self.notify()
                 return web.json_response({"ok": False, "error": "internal_error"})
             await self._record(self.posts, body)
             return web.json_response({"ok": True, "channel": body.get("channel"), "ts": f"{time.time():.6f}"})
@@ -102,6 +82,7 @@ class FakeSlack:
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         self.ws = ws
+        self._sockets.append(ws)
         await ws.send_str(json.dumps({"type": "hello", "num_connections": 1,
                                       "connection_info": {"app_id": "A0001"}}))
         self.connected.set()
@@ -109,9 +90,8 @@ class FakeSlack:
             if message.type == WSMsgType.TEXT:
                 frame = json.loads(message.data)
                 if "envelope_id" in frame:
-                    async with self._changed:
-                        self.acks[frame["envelope_id"]] = dict(frame, _at=time.monotonic())
-                        self._changed.notify_all()
+                    self.acks[frame["envelope_id"]] = dict(frame, _at=time.monotonic())
+                    await self.notify()
         return ws
 
     async def push(self, envelope: dict) -> str:
