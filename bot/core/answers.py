@@ -14,6 +14,7 @@ from bot.core.text import stem, words
 MAX_ANSWER_CHARS = 600
 MAX_SOURCES = 3
 CANDIDATES = 30
+POOL_FACTOR = 3  # questions wanting a specific fact look this much deeper for sentences that state one
 # A sentence answers when this share of the question's (IDF-weighted) concepts is found in it.
 ABSTAIN_BELOW = 0.52
 CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she") or the article's title
@@ -76,19 +77,25 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
     for concept in question.concepts:
         for term, weight in concept.alternatives.items():
             weights[term] = max(weights.get(term, 0.0), weight)
-    top = corpus.index.top(weights, CANDIDATES)
+    top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
+    expect = _Expectation.of(question, corpus)
+    if question.kind in _FACT_FIELDS or question.kind in _NAME_KINDS:
+        # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
+        top = sorted(top, key=lambda hit: not _values(expect, corpus.facts[hit[0]]))
+    top = top[:CANDIDATES]
     importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
     total = sum(importance) or 1.0
     novelty = [c for c in question.concepts if c.novelty]
-    expect = _Expectation.of(question, corpus)
+    # "what label/magazine …": the noun names the kind of answer, so a sentence naming something answers
+    # it in part (fully when the name says what it is: "Capitol Records")
+    subject = next((c for c in question.concepts if question.subject and stem(c.word) == question.subject), None)
     ranked = []
     for sentence_id, score in top:
         own = corpus.index.terms(sentence_id)
         context = corpus.context(sentence_id)
         values = _values(expect, corpus.facts[sentence_id])
         subject_credit = (1.0 if _is_subject(expect, values) else _UNTIED_SUBJECT_CREDIT) if values else 0.0
-        covered = sum(imp * max(_credit(c, own, context),
-                                subject_credit if c.alternatives.keys() == expect.subject_terms else 0.0)
+        covered = sum(imp * max(_credit(c, own, context), subject_credit if c is subject else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
         if question.kind == "when" and _only_relative_to_event(corpus.sentences.text(sentence_id), question):
@@ -129,8 +136,14 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     scores = {c.sentence: c.score for c in ranked}
     passages = [_passage(c.sentence, question.kind, corpus, scores) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
+    for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
+        focus.update(stem(w) for value in _values(expect, corpus.facts[candidate.sentence]) for w in words(value))
     header = _header(expect, chosen, corpus)
     citations, lines = [], []
+    budget = _budgets([" ".join(corpus.sentences.text(i) for i in p) for p in passages], header, chosen, corpus)
+    # a neighbour joins only when it fits: better the supporting sentence whole than both cut short
+    passages = [p if len(" ".join(corpus.sentences.text(i) for i in p)) <= limit else [c.sentence]
+                for c, p, limit in zip(chosen, passages, budget)]
     budget = _budgets([" ".join(corpus.sentences.text(i) for i in p) for p in passages], header, chosen, corpus)
     for n, (candidate, passage, limit) in enumerate(zip(chosen, passages, budget), start=1):
         article = corpus.article_of(candidate.sentence)

@@ -20,7 +20,8 @@ yourselves also just ever even really actually any anything something thing thin
 tell know like get got please pls plz thanks thank hey hi hello ok okay yeah yes yo bot
 rn lol lmao tbh idk imo omg btw ur u ya yall y'all wanna gonna gotta kinda sorta
 whats isnt wasnt didnt doesnt dont arent werent cant wont theyd theyre shes hes im ive youre thats
-hows whos wheres whens whys theyve weve
+hows whos wheres whens whys theyve weve wouldnt couldnt shouldnt hasnt havent hadnt aint wasnt youve ive
+youd itd
 one ones someone somebody anyone everyone everybody people person guys co else happen happens happened happening
 """.split())
 # "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
@@ -77,7 +78,7 @@ SYNONYM_GROUPS = [
     "girl daughter",
     "birthday born birth",
     "view views watch watched viewer",
-    "say tell post tweet claim state statement comment wrote write",
+    "say tell post tweet claim state statement comment wrote write talk speak interview",
     "label records record",
     "start begin",
     "keep continue continued still",

@@ -112,6 +112,6 @@ def parse_question(text: str) -> Question:
         concepts.setdefault(length, Concept(word="length", alternatives=alternatives))
     subject = ""
     if kind == "which":
-        match = re.search(r"\b(?:which|what) (\w+)", normalize(text))
+        match = re.search(r"\b(?:which|what) (\w+)", q)  # after rewriting: "what record label" -> "label"
         subject = stem(match.group(1)) if match else ""
     return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject)
