@@ -95,3 +95,34 @@ def test_shipped_knowledge_smoke(shipped_assistant):
 def test_release_date_disagreement_in_shipped_coverage(shipped_assistant):
     answer = shipped_assistant.ask("when did so good come out")
     assert "June 9" in answer.answer and "June 10" in answer.answer
+
+
+TUNNEL = """---
+title: Harbor Tunnel Reopens
+outlet: Port Daily
+url: https://port.example/tunnel
+published: 2023-05-03
+---
+
+The Harbor Tunnel reopened to traffic on May 2 after a repair that took eleven weeks. Engineer Sofia Brandt led the Harbor Tunnel repair.
+
+Officials at the Harbor Tunnel said drivers saved ten minutes a trip.
+"""
+
+
+def test_another_story_is_not_cited_as_agreeing_or_disagreeing(knowledge_dir):
+    from bot.core.assistant import Assistant
+    (knowledge_dir / "tunnel.md").write_text(TUNNEL)
+    assistant = Assistant.from_directory(knowledge_dir)
+    answer = assistant.ask("when did the riverside bridge reopen")
+    assert {c.outlet for c in answer.citations} <= {"Daily Ledger", "Metro Times"}
+    assert "May 2" not in answer.answer
+    tunnel = assistant.ask("who led the harbor tunnel repair")
+    assert "Sofia Brandt" in tunnel.answer and tunnel.citations[0].outlet == "Port Daily"
+
+
+def test_values_in_different_units_are_not_a_disagreement(knowledge_dir):
+    from bot.core.assistant import Assistant
+    (knowledge_dir / "tunnel.md").write_text(TUNNEL)
+    answer = Assistant.from_directory(knowledge_dir).ask("how long did the harbor tunnel repair take")
+    assert "eleven weeks" in answer.answer and "disagrees" not in answer.answer

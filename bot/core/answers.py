@@ -35,6 +35,7 @@ _RELATIVE_DATE_FACTOR = 0.6
 _RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
 _UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
 _OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
+_OTHER_SUBJECT_FACTOR = 0.5  # the question names X; the sentence, its neighbour and its title never do
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,8 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
         covered = sum(imp * max(_credit(c, own, context), subject_credit if c is subject else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
+        if expect.name_stems and not expect.name_stems & (own | context):
+            factor *= _OTHER_SUBJECT_FACTOR  # names none of whom the question asks about: another story
         if question.kind == "when" and _only_relative_to_event(corpus.sentences.text(sentence_id), question):
             factor *= _RELATIVE_DATE_FACTOR
         if any(_credit(c, own, frozenset()) == 0 for c in novelty):
@@ -231,6 +234,7 @@ class _Expectation:
     kind: str
     question_words: frozenset[str]
     names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
+    name_stems: frozenset[str]  # the same, as index terms
     # "what label …": the stems that make a name a label ("Records"); empty when the coverage never
     # uses the noun, and then any name not in the question will do
     subject_terms: frozenset[str]
@@ -241,7 +245,8 @@ class _Expectation:
         terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
             else frozenset()
         asked = frozenset(words(question.text))
-        return cls(question.kind, asked, asked & corpus.name_words, terms)
+        return cls(question.kind, asked, asked & corpus.name_words,
+                   frozenset(stem(n) for n in asked & corpus.proper_names), terms)
 
 
 def _type_factor(expect: _Expectation, sentence_id: int, corpus: Corpus, values: tuple[str, ...]) -> float:
@@ -310,7 +315,11 @@ def _relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
             if first and second:
                 return "agree" if set(first) & set(second) else "differ"
         return ""
-    return "agree" if set(a) & set(b) else "differ"
+    if set(a) & set(b):
+        return "agree"
+    # "2 days" and "4 minutes" measure different things: only values in the same unit can contradict
+    units = {v.split()[-1] for v in a} & {v.split()[-1] for v in b}
+    return "differ" if units else ""
 
 
 def _header(expect: _Expectation, chosen: list[Candidate], corpus: Corpus) -> str:

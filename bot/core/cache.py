@@ -28,7 +28,7 @@ from bot.core.sentences import SentenceTable
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-FORMAT = 3
+FORMAT = 4
 _CORE = Path(__file__).resolve().parent
 
 
@@ -81,6 +81,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
         "format": FORMAT, "key": key,
         "articles": [[a.name, a.title, a.outlet, a.url, a.published, a.author, a.via] for a in corpus.articles],
         "name_words": sorted(corpus.name_words),
+        "proper_names": sorted(corpus.proper_names),
         "aliases": {k: sorted(v) for k, v in corpus.aliases.items()},
         "topics": list(corpus.topics),
         "quotes": [[q.text, q.speaker, q.sentence, q.article] for q in corpus.quotes],
@@ -130,7 +131,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
     if len(index) != len(sentences) or len(quote_index) != len(quotes):
         raise ValueError("index sizes do not match")
     return Corpus.assemble(articles=articles, sentences=sentences, facts=facts,
-                           name_words=frozenset(meta["name_words"]),
+                           name_words=frozenset(meta["name_words"]), proper_names=frozenset(meta["proper_names"]),
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from collections.abc import Callable, Sequence
 
 from bot.core.articles import Article
-from bot.core.facts import Facts, find_facts, name_words_of, original_case
+from bot.core.facts import Facts, find_facts, name_words_of, original_case, proper_names_of
 from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
@@ -33,6 +33,7 @@ class Corpus:
     title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
     facts: Sequence[Facts]  # a list, or decoded lazily from the cache
     name_words: frozenset[str]
+    proper_names: frozenset[str]  # name words that are really names, for "is this about who was asked"
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
     topics: tuple[str, ...]
@@ -51,13 +52,16 @@ class Corpus:
         facts = [find_facts(s.text, name_words) for s in sentences]
         quotes = extract_quotes(articles, sentences, [f.names for f in facts])
         quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
+        proper_names = proper_names_of([s.text for s in sentences], name_words)
         return cls.assemble(articles=articles, sentences=sentences, facts=facts, name_words=name_words,
+                            proper_names=proper_names,
                             aliases=_aliases(sentences, facts), topics=_topics(sentences, facts), quotes=quotes,
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
-                 name_words: frozenset[str], aliases: dict[str, frozenset[str]], topics: tuple[str, ...],
+                 name_words: frozenset[str], proper_names: frozenset[str], aliases: dict[str, frozenset[str]],
+                 topics: tuple[str, ...],
                  quotes: list[Quote], index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
         by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -68,7 +72,7 @@ class Corpus:
         table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
         return cls(articles=articles, sentences=table,
                    title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts,
-                   name_words=name_words, index=index, aliases=aliases, topics=topics, quotes=quotes,
+                   name_words=name_words, proper_names=proper_names, index=index, aliases=aliases, topics=topics, quotes=quotes,
                    speakers=_speakers(quotes), quote_index=quote_index, _by_initial=dict(by_initial))
 
     def context(self, sentence_id: int) -> frozenset[str]:

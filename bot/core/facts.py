@@ -7,6 +7,7 @@ compare what different outlets say so agreement and disagreement can be reported
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.core.sentences import quotation_spans
@@ -104,6 +105,25 @@ def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]
                     names.append(" ".join(run).lower().replace("’s", "").replace("'s", ""))
             run = []
     return names
+
+
+def proper_names_of(texts: list[str], name_words: frozenset[str]) -> frozenset[str]:
+    """Name words that are names rather than capitalised titles: capitalised mid-sentence at least twice,
+    and at least as often as they appear in lowercase ("So Good" yes; "I Want Power" does not make
+    "want" a name)."""
+    capitalised: Counter[str] = Counter()
+    lowercase: Counter[str] = Counter()
+    for text in texts:
+        tokens = text.split()
+        for i, raw in enumerate(tokens):
+            word = raw.strip("\"“”‘’'()[],.;:!?—–")
+            if not word:
+                continue
+            if word[0].isupper() and i and tokens[i - 1][-1:] not in ".!?:" and raw[:1] not in "\"“‘(":
+                capitalised[word.lower()] += 1
+            elif word.islower():
+                lowercase[word] += 1
+    return frozenset(w for w in name_words if capitalised[w] >= 2 and capitalised[w] >= lowercase[w])
 
 
 def _names_near(text: str, start: int, end: int, name_words: frozenset[str], look_after: bool) -> tuple[str, ...]:
