@@ -35,7 +35,7 @@ _RELATIVE_DATE_FACTOR = 0.6
 _RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
 _UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
 _OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
-_OTHER_SUBJECT_FACTOR = 0.5  # the question names X; the sentence, its neighbour and its title never do
+_OTHER_SUBJECT_FACTOR = 0.5  # the question names X; the sentence's whole article never does: another story
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +80,7 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
             weights[term] = max(weights.get(term, 0.0), weight)
     top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
     expect = _Expectation.of(question, corpus)
-    if question.kind in _FACT_FIELDS or question.kind in _NAME_KINDS:
+    if question.kind in _FACT_FIELDS:
         # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
         top = sorted(top, key=lambda hit: not _values(expect, corpus.facts[hit[0]]))
     top = top[:CANDIDATES]
@@ -99,8 +99,9 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
         covered = sum(imp * max(_credit(c, own, context), subject_credit if c is subject else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
-        if expect.name_stems and not expect.name_stems & (own | context):
-            factor *= _OTHER_SUBJECT_FACTOR  # names none of whom the question asks about: another story
+        article_names = corpus.article_names[corpus.sentences.article(sentence_id)]
+        if expect.name_stems and not expect.name_stems & (own | context | article_names):
+            factor *= _OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
         if question.kind == "when" and _only_relative_to_event(corpus.sentences.text(sentence_id), question):
             factor *= _RELATIVE_DATE_FACTOR
         if any(_credit(c, own, frozenset()) == 0 for c in novelty):

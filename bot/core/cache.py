@@ -28,7 +28,7 @@ from bot.core.sentences import SentenceTable
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-FORMAT = 4
+FORMAT = 5
 _CORE = Path(__file__).resolve().parent
 
 
@@ -82,6 +82,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
         "articles": [[a.name, a.title, a.outlet, a.url, a.published, a.author, a.via] for a in corpus.articles],
         "name_words": sorted(corpus.name_words),
         "proper_names": sorted(corpus.proper_names),
+        "article_names": [sorted(n) for n in corpus.article_names],
         "aliases": {k: sorted(v) for k, v in corpus.aliases.items()},
         "topics": list(corpus.topics),
         "quotes": [[q.text, q.speaker, q.sentence, q.article] for q in corpus.quotes],
@@ -132,6 +133,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
         raise ValueError("index sizes do not match")
     return Corpus.assemble(articles=articles, sentences=sentences, facts=facts,
                            name_words=frozenset(meta["name_words"]), proper_names=frozenset(meta["proper_names"]),
+                           article_names=[frozenset(n) for n in meta["article_names"]],
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
 

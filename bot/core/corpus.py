@@ -22,7 +22,7 @@ from bot.core.sentences import Sentence, SentenceTable, sentences_of
 from bot.core.text import stem, tokenize
 
 ALIAS_WEIGHT = 0.9  # "Alev" finds "Aydin": the same person, named differently
-FUZZY_WEIGHT = 0.8  # "Aydn" finds "Aydin"
+FUZZY_WEIGHT = 0.75  # "Aydinn" finds "Aydin"; never raised like a paraphrase
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 
 
@@ -34,6 +34,7 @@ class Corpus:
     facts: Sequence[Facts]  # a list, or decoded lazily from the cache
     name_words: frozenset[str]
     proper_names: frozenset[str]  # name words that are really names, for "is this about who was asked"
+    article_names: list[frozenset[str]]  # per article: stems of the proper-name words it mentions
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
     topics: tuple[str, ...]
@@ -53,14 +54,18 @@ class Corpus:
         quotes = extract_quotes(articles, sentences, [f.names for f in facts])
         quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
         proper_names = proper_names_of([s.text for s in sentences], name_words)
+        article_names: list[set[str]] = [set() for _ in articles]
+        for sentence, fact in zip(sentences, facts):
+            article_names[sentence.article].update(stem(w) for n in fact.names for w in n.split() if w in proper_names)
         return cls.assemble(articles=articles, sentences=sentences, facts=facts, name_words=name_words,
-                            proper_names=proper_names,
+                            proper_names=proper_names, article_names=[frozenset(n) for n in article_names],
                             aliases=_aliases(sentences, facts), topics=_topics(sentences, facts), quotes=quotes,
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
-                 name_words: frozenset[str], proper_names: frozenset[str], aliases: dict[str, frozenset[str]],
+                 name_words: frozenset[str], proper_names: frozenset[str], article_names: list[frozenset[str]],
+                 aliases: dict[str, frozenset[str]],
                  topics: tuple[str, ...],
                  quotes: list[Quote], index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
@@ -72,7 +77,7 @@ class Corpus:
         table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
         return cls(articles=articles, sentences=table,
                    title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts,
-                   name_words=name_words, proper_names=proper_names, index=index, aliases=aliases, topics=topics, quotes=quotes,
+                   name_words=name_words, proper_names=proper_names, article_names=article_names, index=index, aliases=aliases, topics=topics, quotes=quotes,
                    speakers=_speakers(quotes), quote_index=quote_index, _by_initial=dict(by_initial))
 
     def context(self, sentence_id: int) -> frozenset[str]:
@@ -104,7 +109,7 @@ class Corpus:
                 for close in self._close_terms(root):
                     alternatives.setdefault(close, FUZZY_WEIGHT)
             if root not in self.index:
-                alternatives = {t: max(w, SYNONYM_WEIGHT_FOR_UNSEEN) if t != root else w
+                alternatives = {t: max(w, SYNONYM_WEIGHT_FOR_UNSEEN) if t != root and w != FUZZY_WEIGHT else w
                                 for t, w in alternatives.items()}
             expanded.append(replace(concept, alternatives=alternatives))
         return replace(question, concepts=tuple(expanded))
@@ -114,7 +119,8 @@ class Corpus:
         if len(term) < 4:
             return []
         pool = [t for n in (len(term) - 1, len(term), len(term) + 1) for t in self._by_initial.get((term[:1], n), ())]
-        return difflib.get_close_matches(term, pool, n=2, cutoff=0.8)
+        # 0.87 lets "fery" find "ferry" (0.89) but not "beat" find "bet" (0.86)
+        return difflib.get_close_matches(term, pool, n=2, cutoff=0.87)
 
 
 def _vocabulary(index: SentenceIndex, sentences: Sequence[Sentence]) -> set[str]:

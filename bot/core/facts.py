@@ -101,7 +101,7 @@ def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]
                 title = run_quoted and raw.rstrip(",.;:!?")[-1:] in "\"”"  # “So Good”: a quoted title
                 if run_starts_clause and not title and run[0].lower() not in name_words:
                     run = run[1:]
-                if run and not all(is_stopword(normalize(w)) for w in run):
+                if run and (title or not all(is_stopword(normalize(w)) for w in run)):
                     names.append(" ".join(run).lower().replace("’s", "").replace("'s", ""))
             run = []
     return names

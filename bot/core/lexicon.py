@@ -22,6 +22,7 @@ rn lol lmao tbh idk imo omg btw ur u ya yall y'all wanna gonna gotta kinda sorta
 whats isnt wasnt didnt doesnt dont arent werent cant wont theyd theyre shes hes im ive youre thats
 hows whos wheres whens whys theyve weve wouldnt couldnt shouldnt hasnt havent hadnt aint wasnt youve ive
 youd itd
+will shall might must without within upon among amongst across toward towards onto unto beside besides despite beyond per via
 one ones someone somebody anyone everyone everybody people person guys co else happen happens happened happening
 """.split())
 # "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
@@ -56,7 +57,8 @@ PHRASES = {
     "blow up": "viral", "blew up": "viral", "blowing up": "viral", "went viral": "viral",
     "find out": "revealed", "found out": "revealed", "finding out": "revealed",
     "turn one": "first birthday", "turns one": "first birthday", "turning one": "first birthday",
-    "little guy": "son", "little one": "child", "little girl": "daughter", "baby boy": "son",
+    "little guy": "son", "turn 1": "first birthday", "turns 1": "first birthday", "turning 1": "first birthday",
+    "record company": "label", "signed to": "label", "racked up": "got", "rack up": "got", "for a living": "job", "little one": "child", "little girl": "daughter", "baby boy": "son",
     "baby girl": "daughter", "record label": "label", "music video": "video", "how long ago": "ago",
     "go out": "dating", "going out": "dating", "hook up": "dating", "split up": "split", "break up": "split",
     "broke up": "split", "kick off": "start", "kicked off": "start",
@@ -78,20 +80,22 @@ SYNONYM_GROUPS = [
     "girl daughter",
     "birthday born birth",
     "view views watch watched viewer",
-    "say tell post tweet claim state statement comment wrote write talk speak interview",
+    "say tell post tweet claim state statement comment talk speak interview caption captioned",
     "label records record",
     "start begin",
     "keep continue continued still",
     "kind sort type",
-    "runtime length duration minute second",
+    "runtime length duration minute second run runs running",
     "pregnant pregnancy expecting",
     "announce announcement reveal revealed public attention tagged",
     "viral trending popular",
-    "fight feud dispute battle slam slamming fighting",
+    "fight feud dispute battle slam slamming fighting complain complained complaining criticize raging rant",
     "insta ig instagram",
     "ex former",
     "friend friendship bestie",
     "fan fans fanbase diehards stans",
+    "vibe chemistry mood feel feeling atmosphere",
+    "album albums record records lp ep",
     "married marry wedding husband wife spouse engaged",
     "singer artist musician star",
     "age old aged",
@@ -105,10 +109,17 @@ SYNONYM_GROUPS = [
     "company brand firm",
 ]
 SYNONYM_WEIGHT = 0.6
+
+# One-way paraphrases: what someone said or posted may be reported as what they wrote, but asking who
+# wrote a song must not find who "told" something.
+ONE_WAY = {
+    "say": ["write"], "tell": ["write"], "post": ["write"], "tweet": ["write"], "caption": ["write"],
+    "talk": ["write"], "comment": ["write"],
+}
 # When the user's own word never occurs in the coverage, a paraphrase is the best evidence there can be.
 SYNONYM_WEIGHT_FOR_UNSEEN = 0.85
 
 # Verbs that carry little meaning of their own ("making music", "what did they do"): they count less.
-LIGHT_VERBS = frozenset("make made making makes do does did doing done get gets getting go goes going "
+LIGHT_VERBS = frozenset("help helps helped helping make made making makes do does did doing done get gets getting go goes going "
                         "take takes taking give gives giving put puts let lets".split())
 LIGHT_VERB_WEIGHT = 0.3

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.core.lexicon import (LIGHT_VERB_WEIGHT, LIGHT_VERBS, NOVELTY_WORDS, PHRASES, SYNONYM_GROUPS,
+from bot.core.lexicon import (LIGHT_VERB_WEIGHT, LIGHT_VERBS, NOVELTY_WORDS, ONE_WAY, PHRASES, SYNONYM_GROUPS,
                               SYNONYM_WEIGHT)
 from bot.core.text import is_stopword, normalize, stem, words
 
@@ -41,6 +41,9 @@ for _group in SYNONYM_GROUPS:
     _stems = {stem(w) for w in _group.split()}
     for _s in _stems:
         _SYNONYMS.setdefault(_s, set()).update(_stems - {_s})
+
+
+_ONE_WAY = {stem(k): [stem(v) for v in vs] for k, vs in ONE_WAY.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +97,8 @@ def parse_question(text: str) -> Question:
             continue
         alternatives = {root: 1.0}
         for other in _SYNONYMS.get(root, ()):
+            alternatives.setdefault(other, SYNONYM_WEIGHT)
+        for other in _ONE_WAY.get(root, ()):
             alternatives.setdefault(other, SYNONYM_WEIGHT)
         if either:
             either = False

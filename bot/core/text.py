@@ -48,6 +48,15 @@ def is_stopword(word: str) -> bool:
 _RECIPROCAL = re.compile(r"\b(each other|one another)\b", re.I)
 
 
+_HYPHENATED = re.compile(r"\b([a-z]{2,})-([a-z]{2,})\b")
+
+
 def tokenize(text: str) -> list[str]:
-    """Stemmed content words of text: what the index stores and what questions are matched with."""
-    return [stem(w) for w in words(_RECIPROCAL.sub(" ", text)) if not is_stopword(w)]
+    """Stemmed content words of text: what the index stores and what questions are matched with.
+
+    A hyphenated word also counts joined ("non-binary" is findable as "nonbinary")."""
+    text = _RECIPROCAL.sub(" ", text)
+    tokens = [stem(w) for w in words(text) if not is_stopword(w)]
+    if "-" in text:
+        tokens += [stem(a + b) for a, b in _HYPHENATED.findall(normalize(text))]
+    return tokens
