@@ -83,3 +83,8 @@ def test_arrays_round_trip():
     assert again.top({"c": 1.0, "b": 0.5}, 2) == index.top({"c": 1.0, "b": 0.5}, 2)
     with pytest.raises(ValueError):
         SparseBM25Index.from_arrays(index.to_arrays(), index.vocabulary_list[:-1])
+
+
+def test_hyphenated_words_are_also_found_joined():
+    assert "nonbinari" in tokenize("Halsey is non-binary") and tokenize("nonbinary") == ["nonbinari"]
+    assert "without" not in tokenize("Without Me") and "will" not in tokenize("when will it open")

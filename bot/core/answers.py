@@ -93,14 +93,15 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
     ranked = []
     for sentence_id, score in top:
         own = corpus.index.terms(sentence_id)
-        context = corpus.context(sentence_id)
+        article_names = corpus.article_names[corpus.sentences.article(sentence_id)]
+        # the sentence's neighbour and title, and the people its article names ("their son" is Ender)
+        context = corpus.context(sentence_id) | (article_names & expect.name_stems)
         values = _values(expect, corpus.facts[sentence_id])
         subject_credit = (1.0 if _is_subject(expect, values) else _UNTIED_SUBJECT_CREDIT) if values else 0.0
         covered = sum(imp * max(_credit(c, own, context), subject_credit if c is subject else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = _type_factor(expect, sentence_id, corpus, values)
-        article_names = corpus.article_names[corpus.sentences.article(sentence_id)]
-        if expect.name_stems and not expect.name_stems & (own | context | article_names):
+        if expect.name_stems and not expect.name_stems & (own | context):
             factor *= _OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
         if question.kind == "when" and _only_relative_to_event(corpus.sentences.text(sentence_id), question):
             factor *= _RELATIVE_DATE_FACTOR
@@ -245,7 +246,7 @@ class _Expectation:
         subject = next((c for c in question.concepts if stem(c.word) == question.subject), None)
         terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
             else frozenset()
-        asked = frozenset(words(question.text))
+        asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
         return cls(question.kind, asked, asked & corpus.name_words,
                    frozenset(stem(n) for n in asked & corpus.proper_names), terms)
 

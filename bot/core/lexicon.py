@@ -23,7 +23,7 @@ whats isnt wasnt didnt doesnt dont arent werent cant wont theyd theyre shes hes 
 hows whos wheres whens whys theyve weve wouldnt couldnt shouldnt hasnt havent hadnt aint wasnt youve ive
 youd itd
 will shall might must without within upon among amongst across toward towards onto unto beside besides despite beyond per via
-one ones someone somebody anyone everyone everybody people person guys co else happen happens happened happening
+one ones someone somebody anyone everyone everybody people person guy guys dude co else happen happens happened happening
 """.split())
 # "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
 # Temporal words decide questions like "did it go viral before it came out": they are content here.
@@ -78,9 +78,9 @@ SYNONYM_GROUPS = [
     "child kid baby son daughter toddler infant",
     "boy son",
     "girl daughter",
-    "birthday born birth",
+    "birthday bday born birth",
     "view views watch watched viewer",
-    "say tell post tweet claim state statement comment talk speak interview caption captioned",
+    "say tell post tweet claim state statement comment talk speak interview caption captioned respond response reply react",
     "label records record",
     "start begin",
     "keep continue continued still",
@@ -94,6 +94,7 @@ SYNONYM_GROUPS = [
     "ex former",
     "friend friendship bestie",
     "fan fans fanbase diehards stans",
+    "story tale plot inspired dedication narrative",
     "vibe chemistry mood feel feeling atmosphere",
     "album albums record records lp ep",
     "married marry wedding husband wife spouse engaged",
@@ -114,7 +115,7 @@ SYNONYM_WEIGHT = 0.6
 # wrote a song must not find who "told" something.
 ONE_WAY = {
     "say": ["write"], "tell": ["write"], "post": ["write"], "tweet": ["write"], "caption": ["write"],
-    "talk": ["write"], "comment": ["write"],
+    "talk": ["write"], "comment": ["write"], "respond": ["write"],
 }
 # When the user's own word never occurs in the coverage, a paraphrase is the best evidence there can be.
 SYNONYM_WEIGHT_FOR_UNSEEN = 0.85

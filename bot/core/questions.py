@@ -34,6 +34,7 @@ _KINDS = [
 ]
 # All multi-word chat phrasings in one pass, longest first so "how long ago" wins over "long ago".
 _PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b")
+_CHAT_FORMS = re.compile(r"\b(when|who|where|what|how)s\b")  # "whens his bday" -> "when is his bday"
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 _WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
 _SYNONYMS: dict[str, set[str]] = {}
@@ -68,7 +69,7 @@ class Question:
 
 def question_kind(text: str) -> str:
     """The kind of answer a question wants, from its wording."""
-    q = normalize(text).replace("'", "")
+    q = _CHAT_FORMS.sub(lambda m: m.group(1) + " is", normalize(text).replace("'", ""))
     for kind, pattern in _KINDS:
         if pattern.search(q):
             return kind
@@ -115,6 +116,11 @@ def parse_question(text: str) -> Question:
         length = stem("length")
         alternatives = {length: 1.0, **{t: SYNONYM_WEIGHT for t in _SYNONYMS.get(length, ())}}
         concepts.setdefault(length, Concept(word="length", alternatives=alternatives))
+    if re.search(r"\bwhat(?:s| is| was| are)\b.*\babout\b\W*$", normalize(text).replace("'", "")):
+        # "what is the video about" asks for its story
+        story = stem("story")
+        concepts.setdefault(story, Concept(word="story", alternatives={
+            story: 1.0, **{t: SYNONYM_WEIGHT for t in _SYNONYMS.get(story, ())}}))
     subject = ""
     if kind == "which":
         match = re.search(r"\b(?:which|what) (\w+)", q)  # after rewriting: "what record label" -> "label"
