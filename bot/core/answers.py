@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.corpus import Corpus
-from bot.core.facts import Facts
+from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, OTHER_SUBJECT_FACTOR, RELATIVE_DATE_FACTOR,
+                                    UNTIED_SUBJECT_CREDIT, Expectation, is_subject, only_relative_to_event,
+                                    relation, type_factor, values_of)
 from bot.core.questions import Concept, Question
 from bot.core.quotes import SPEECH_VERB as _SPEECH
 from bot.core.quotes import is_only_quotation
@@ -25,19 +27,6 @@ ADJACENT_RATIO = 0.75  # a neighbouring sentence this good joins the passage
 MAX_PASSAGE_CHARS = 450
 # A second outlet is worth citing when its best sentence is nearly as good as the best one.
 SECOND_SOURCE_RATIO = {"typed": 0.75, "untyped": 0.9}
-# Kinds whose answer is a specific fact; a sentence without such a fact is unlikely to answer.
-_FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
-_NAME_KINDS = {"who", "which", "where"}
-_MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.5}
-_UNTIED_NAME_FACTOR = 0.8
-# "one day prior to the release, on June 9": that date is not the release's date
-_RELATIVE_DATE_FACTOR = 0.6
-_RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
-_UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
-_OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
-_OTHER_SUBJECT_FACTOR = 0.5  # the question names X; the sentence's whole article never does: another story
-
-
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A source of an answer: the outlet, its article and the sentence(s) relied on."""
@@ -79,10 +68,10 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
         for term, weight in concept.alternatives.items():
             weights[term] = max(weights.get(term, 0.0), weight)
     top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
-    expect = _Expectation.of(question, corpus)
-    if question.kind in _FACT_FIELDS:
+    expect = Expectation.of(question, corpus)
+    if question.kind in FACT_FIELDS:
         # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
-        top = sorted(top, key=lambda hit: not _values(expect, corpus.facts[hit[0]]))
+        top = sorted(top, key=lambda hit: not values_of(expect, corpus.facts[hit[0]]))
     top = top[:CANDIDATES]
     importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
     total = sum(importance) or 1.0
@@ -96,15 +85,15 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
         article_names = corpus.article_names[corpus.sentences.article(sentence_id)]
         # the sentence's neighbour and title, and the people its article names ("their son" is Ender)
         context = corpus.context(sentence_id) | (article_names & expect.name_stems)
-        values = _values(expect, corpus.facts[sentence_id])
-        subject_credit = (1.0 if _is_subject(expect, values) else _UNTIED_SUBJECT_CREDIT) if values else 0.0
+        values = values_of(expect, corpus.facts[sentence_id])
+        subject_credit = (1.0 if is_subject(expect, values) else UNTIED_SUBJECT_CREDIT) if values else 0.0
         covered = sum(imp * max(_credit(c, own, context), subject_credit if c is subject else 0.0)
                       for c, imp in zip(question.concepts, importance))
-        factor = _type_factor(expect, sentence_id, corpus, values)
+        factor = type_factor(expect, sentence_id, corpus, values)
         if expect.name_stems and not expect.name_stems & (own | context):
-            factor *= _OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
-        if question.kind == "when" and _only_relative_to_event(corpus.sentences.text(sentence_id), question):
-            factor *= _RELATIVE_DATE_FACTOR
+            factor *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
+        if question.kind == "when" and only_relative_to_event(corpus.sentences.text(sentence_id), question):
+            factor *= RELATIVE_DATE_FACTOR
         if any(_credit(c, own, frozenset()) == 0 for c in novelty):
             factor *= MISSING_NOVELTY_FACTOR
         ranked.append(Candidate(sentence_id, covered / total * factor, score))
@@ -116,24 +105,24 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     """The best supporting sentence(s), each cited; agreement and disagreement between outlets said."""
     if not ranked or ranked[0].score < ABSTAIN_BELOW:
         return not_found(question.text, corpus)
-    expect = _Expectation.of(question, corpus)
+    expect = Expectation.of(question, corpus)
     best = ranked[0]
     chosen = [best]
     outlets = {_outlet(best.sentence, corpus)}
-    typed = question.kind in _FACT_FIELDS or question.kind in _NAME_KINDS
+    typed = question.kind in FACT_FIELDS or question.kind in NAME_KINDS
     floor = max(ABSTAIN_BELOW, SECOND_SOURCE_RATIO["typed" if typed else "untyped"] * best.score)
     good = [c for c in ranked[1:] if c.score >= floor]
-    best_values = _values(expect, corpus.facts[best.sentence])
+    best_values = values_of(expect, corpus.facts[best.sentence])
     # A contradiction is always shown, even within one outlet; then other outlets that agree or add to it.
     differing = [c for c in good
-                 if _relation(expect.kind, best_values, _values(expect, corpus.facts[c.sentence])) == "differ"]
+                 if relation(expect.kind, best_values, values_of(expect, corpus.facts[c.sentence])) == "differ"]
     for candidate in differing[:1] + good:
         outlet = _outlet(candidate.sentence, corpus)
         if len(chosen) == MAX_SOURCES:
             break
         if candidate in chosen or (outlet in outlets and candidate not in differing[:1]):
             continue
-        if typed and not _values(expect, corpus.facts[candidate.sentence]):
+        if typed and not values_of(expect, corpus.facts[candidate.sentence]):
             continue
         chosen.append(candidate)
         outlets.add(outlet)
@@ -142,17 +131,16 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     passages = [_passage(c.sentence, question.kind, corpus, scores) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
-        focus.update(stem(w) for value in _values(expect, corpus.facts[candidate.sentence]) for w in words(value))
+        focus.update(stem(w) for value in values_of(expect, corpus.facts[candidate.sentence]) for w in words(value))
     header = _header(expect, chosen, corpus)
-    citations, lines = [], []
-    budget = _budgets([" ".join(corpus.sentences.text(i) for i in p) for p in passages], header, chosen, corpus)
+    texts = [_text(p, corpus) for p in passages]
+    budget = _budgets(texts, header, chosen, corpus)
     # a neighbour joins only when it fits: better the supporting sentence whole than both cut short
-    passages = [p if len(" ".join(corpus.sentences.text(i) for i in p)) <= limit else [c.sentence]
-                for c, p, limit in zip(chosen, passages, budget)]
-    budget = _budgets([" ".join(corpus.sentences.text(i) for i in p) for p in passages], header, chosen, corpus)
-    for n, (candidate, passage, limit) in enumerate(zip(chosen, passages, budget), start=1):
+    texts = [t if len(t) <= limit else corpus.sentences.text(c.sentence) for c, t, limit in zip(chosen, texts, budget)]
+    budget = _budgets(texts, header, chosen, corpus)
+    citations, lines = [], []
+    for n, (candidate, full, limit) in enumerate(zip(chosen, texts, budget), start=1):
         article = corpus.article_of(candidate.sentence)
-        full = " ".join(corpus.sentences.text(i) for i in passage)
         shown = clip(full, focus, limit)
         lines.append(f"{shown} — {article.credit} [{n}]")
         citations.append(Citation(outlet=article.outlet, title=article.title, url=article.url,
@@ -229,105 +217,10 @@ def _credit(concept: Concept, own: frozenset[str], context: frozenset[str]) -> f
     return max(here, CONTEXT_CREDIT * near)
 
 
-@dataclass(frozen=True, slots=True)
-class _Expectation:
-    """What kind of fact would answer the question."""
-
-    kind: str
-    question_words: frozenset[str]
-    names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
-    name_stems: frozenset[str]  # the same, as index terms
-    # "what label …": the stems that make a name a label ("Records"); empty when the coverage never
-    # uses the noun, and then any name not in the question will do
-    subject_terms: frozenset[str]
-
-    @classmethod
-    def of(cls, question: Question, corpus: Corpus) -> _Expectation:
-        subject = next((c for c in question.concepts if stem(c.word) == question.subject), None)
-        terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
-            else frozenset()
-        asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
-        return cls(question.kind, asked, asked & corpus.name_words,
-                   frozenset(stem(n) for n in asked & corpus.proper_names), terms)
-
-
-def _type_factor(expect: _Expectation, sentence_id: int, corpus: Corpus, values: tuple[str, ...]) -> float:
-    if expect.kind in _FACT_FIELDS:
-        return 1.0 if values else _MISSING_FACT_FACTOR["strong"]
-    if expect.kind in _NAME_KINDS:
-        if not values:
-            return _MISSING_FACT_FACTOR["names"]
-        if expect.subject_terms and not _is_subject(expect, values):
-            return _UNTIED_NAME_FACTOR  # a name, but not one the question's noun describes
-        return 1.0
-    if expect.kind == "quote":
-        following = corpus.neighbour(sentence_id, 1)
-        if corpus.facts[sentence_id].quoted:
-            quoted = sentence_id
-        elif following is not None and corpus.facts[following.id].quoted:
-            quoted = following.id
-        else:
-            return _MISSING_FACT_FACTOR["quote"]
-        speakers = corpus.speakers.get(quoted, frozenset())
-        if expect.names and speakers and not expect.names & speakers:
-            return _OTHER_SPEAKER_FACTOR
-    return 1.0
-
-
-def _values(expect: _Expectation, facts: Facts) -> tuple[str, ...]:
-    """The facts of the kind the question asks for, minus what the question itself names."""
-    kind = expect.kind
-    if kind == "how_old" and expect.names:
-        # "how old is X": only ages said of X, when the sentence ties ages to people
-        return tuple(age for age, names in zip(facts.ages, facts.age_names)
-                     if not names or any(set(n.split()) & expect.names for n in names))
-    if kind in _FACT_FIELDS:
-        return getattr(facts, _FACT_FIELDS[kind])
-    if kind in _NAME_KINDS:
-        names = tuple(n for n in facts.names if not set(n.split()) <= expect.question_words)
-        if expect.subject_terms:
-            tied = tuple(n for n in names if any(stem(w) in expect.subject_terms for w in n.split()))
-            return tied or names
-        return names
-    return ()
-
-
-def _only_relative_to_event(text: str, question: Question) -> bool:
-    """True when every mention of the question's event words follows "before"/"prior to"/"after"…"""
-    terms = {t for c in question.concepts for t in c.alternatives}
-    tokens = words(text)
-    hits = [i for i, w in enumerate(tokens) if stem(w) in terms]
-    return bool(hits) and all(_RELATIVE_MARKERS & set(tokens[max(0, i - 3):i]) for i in hits)
-
-
-def _is_subject(expect: _Expectation, names: tuple[str, ...]) -> bool:
-    """Whether a name is of the kind asked for ("Capitol Records" for "what label")."""
-    return any(stem(w) in expect.subject_terms for n in names for w in n.split())
-
-
-def _relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
-    """"agree", "differ" or "" (cannot tell) for two outlets' facts of one kind."""
-    if not a or not b:
-        return ""
-    if kind in _NAME_KINDS:  # outlets naming different people are not contradicting each other
-        return "agree" if {w for n in a for w in n.split()} & {w for n in b for w in n.split()} else ""
-    if kind == "when":
-        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), str.isdigit):
-            first, second = [v for v in a if category(v)], [v for v in b if category(v)]
-            if first and second:
-                return "agree" if set(first) & set(second) else "differ"
-        return ""
-    if set(a) & set(b):
-        return "agree"
-    # "2 days" and "4 minutes" measure different things: only values in the same unit can contradict
-    units = {v.split()[-1] for v in a} & {v.split()[-1] for v in b}
-    return "differ" if units else ""
-
-
-def _header(expect: _Expectation, chosen: list[Candidate], corpus: Corpus) -> str:
+def _header(expect: Expectation, chosen: list[Candidate], corpus: Corpus) -> str:
     credits = [corpus.article_of(c.sentence).credit for c in chosen]
-    values = [_values(expect, corpus.facts[c.sentence]) for c in chosen]
-    relations = {_relation(expect.kind, values[0], v) for v in values[1:]}
+    values = [values_of(expect, corpus.facts[c.sentence]) for c in chosen]
+    relations = {relation(expect.kind, values[0], v) for v in values[1:]}
     if "differ" in relations:
         return "The coverage disagrees on this:"
     if relations == {"agree"}:
@@ -354,6 +247,10 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
                                 kind == "quote" or corpus.facts[sentence_id].quoted or _introduces_quote(text))):
         return [sentence_id, following.id]
     return [sentence_id]
+
+
+def _text(passage: list[int], corpus: Corpus) -> str:
+    return " ".join(corpus.sentences.text(i) for i in passage)
 
 
 def _introduces_quote(text: str) -> bool:

@@ -1,0 +1,121 @@
+"""What kind of fact would answer a question, and whether a sentence states it.
+
+"when" wants a date, "how old is X" an age said of X, "what label" a name that is a label, "what did X
+say" a quotation by X. These checks turn BM25 candidates into answers, and compare outlets' facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.corpus import Corpus
+from bot.core.facts import Facts
+from bot.core.questions import Question
+from bot.core.text import stem, words
+
+# Kinds whose answer is a specific fact; a sentence without such a fact is unlikely to answer.
+FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
+NAME_KINDS = {"who", "which", "where"}
+_MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.5}
+_UNTIED_NAME_FACTOR = 0.8
+# "one day prior to the release, on June 9": that date is not the release's date
+RELATIVE_DATE_FACTOR = 0.6
+_RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
+UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
+_OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
+OTHER_SUBJECT_FACTOR = 0.5  # the question names X; the sentence's whole article never does: another story
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What kind of fact would answer the question."""
+
+    kind: str
+    question_words: frozenset[str]
+    names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
+    name_stems: frozenset[str]  # the same, as index terms
+    # "what label …": the stems that make a name a label ("Records"); empty when the coverage never
+    # uses the noun, and then any name not in the question will do
+    subject_terms: frozenset[str]
+
+    @classmethod
+    def of(cls, question: Question, corpus: Corpus) -> Expectation:
+        subject = next((c for c in question.concepts if stem(c.word) == question.subject), None)
+        terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
+            else frozenset()
+        asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
+        return cls(question.kind, asked, asked & corpus.name_words,
+                   frozenset(stem(n) for n in asked & corpus.proper_names), terms)
+
+
+def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: tuple[str, ...]) -> float:
+    if expect.kind in FACT_FIELDS:
+        return 1.0 if values else _MISSING_FACT_FACTOR["strong"]
+    if expect.kind in NAME_KINDS:
+        if not values:
+            return _MISSING_FACT_FACTOR["names"]
+        if expect.subject_terms and not is_subject(expect, values):
+            return _UNTIED_NAME_FACTOR  # a name, but not one the question's noun describes
+        return 1.0
+    if expect.kind == "quote":
+        following = corpus.neighbour(sentence_id, 1)
+        if corpus.facts[sentence_id].quoted:
+            quoted = sentence_id
+        elif following is not None and corpus.facts[following.id].quoted:
+            quoted = following.id
+        else:
+            return _MISSING_FACT_FACTOR["quote"]
+        speakers = corpus.speakers.get(quoted, frozenset())
+        if expect.names and speakers and not expect.names & speakers:
+            return _OTHER_SPEAKER_FACTOR
+    return 1.0
+
+
+def values_of(expect: Expectation, facts: Facts) -> tuple[str, ...]:
+    """The facts of the kind the question asks for, minus what the question itself names."""
+    kind = expect.kind
+    if kind == "how_old" and expect.names:
+        # "how old is X": only ages said of X, when the sentence ties ages to people
+        return tuple(age for age, names in zip(facts.ages, facts.age_names)
+                     if not names or any(set(n.split()) & expect.names for n in names))
+    if kind in FACT_FIELDS:
+        return getattr(facts, FACT_FIELDS[kind])
+    if kind in NAME_KINDS:
+        names = tuple(n for n in facts.names if not set(n.split()) <= expect.question_words)
+        if expect.subject_terms:
+            tied = tuple(n for n in names if any(stem(w) in expect.subject_terms for w in n.split()))
+            return tied or names
+        return names
+    return ()
+
+
+def only_relative_to_event(text: str, question: Question) -> bool:
+    """True when every mention of the question's event words follows "before"/"prior to"/"after"…"""
+    terms = {t for c in question.concepts for t in c.alternatives}
+    tokens = words(text)
+    hits = [i for i, w in enumerate(tokens) if stem(w) in terms]
+    return bool(hits) and all(_RELATIVE_MARKERS & set(tokens[max(0, i - 3):i]) for i in hits)
+
+
+def is_subject(expect: Expectation, names: tuple[str, ...]) -> bool:
+    """Whether a name is of the kind asked for ("Capitol Records" for "what label")."""
+    return any(stem(w) in expect.subject_terms for n in names for w in n.split())
+
+
+def relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
+    """"agree", "differ" or "" (cannot tell) for two outlets' facts of one kind."""
+    if not a or not b:
+        return ""
+    if kind in NAME_KINDS:  # outlets naming different people are not contradicting each other
+        return "agree" if {w for n in a for w in n.split()} & {w for n in b for w in n.split()} else ""
+    if kind == "when":
+        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), str.isdigit):
+            first, second = [v for v in a if category(v)], [v for v in b if category(v)]
+            if first and second:
+                return "agree" if set(first) & set(second) else "differ"
+        return ""
+    if set(a) & set(b):
+        return "agree"
+    # "2 days" and "4 minutes" measure different things: only values in the same unit can contradict
+    units = {v.split()[-1] for v in a} & {v.split()[-1] for v in b}
+    return "differ" if units else ""
