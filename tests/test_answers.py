@@ -95,6 +95,7 @@ def test_shipped_knowledge_smoke(shipped_assistant):
 def test_release_date_disagreement_in_shipped_coverage(shipped_assistant):
     answer = shipped_assistant.ask("when did so good come out")
     assert "June 9" in answer.answer and "June 10" in answer.answer
+    assert len({c.outlet for c in answer.citations}) >= 2  # who sides with which date
 
 
 TUNNEL = """---

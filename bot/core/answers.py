@@ -116,6 +116,12 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     # A contradiction is always shown, even within one outlet; then other outlets that agree or add to it.
     differing = [c for c in good
                  if relation(expect.kind, best_values, values_of(expect, corpus.facts[c.sentence])) == "differ"]
+    if differing:
+        # When outlets disagree, say who sides with which claim: any sentence that answers at all and
+        # agrees with either side may join (a new outlet first, as below).
+        sides = [best_values, values_of(expect, corpus.facts[differing[0].sentence])]
+        good += [c for c in ranked[1:] if ABSTAIN_BELOW <= c.score < floor and any(
+            relation(expect.kind, side, values_of(expect, corpus.facts[c.sentence])) == "agree" for side in sides)]
     for candidate in differing[:1] + good:
         outlet = _outlet(candidate.sentence, corpus)
         if len(chosen) == MAX_SOURCES:
