@@ -127,3 +127,10 @@ def test_values_in_different_units_are_not_a_disagreement(knowledge_dir):
     (knowledge_dir / "tunnel.md").write_text(TUNNEL)
     answer = Assistant.from_directory(knowledge_dir).ask("how long did the harbor tunnel repair take")
     assert "eleven weeks" in answer.answer and "disagrees" not in answer.answer
+
+
+def test_dates_and_ages_are_not_amounts():
+    from bot.core.facts import find_facts
+    facts = find_facts("Halsey, 27, dropped the song on Friday, June 10 with her 11-month-old son, 500,000 views.")
+    assert facts.amounts == ("500000",)
+    assert "27 year" in facts.ages and "june 10" in facts.dates

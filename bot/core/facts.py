@@ -71,8 +71,10 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
         age_names.append(_names_near(text, m.start(1), m.end(1), name_words, look_after=False))
     durations = [f"{m.group(1).lower()} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
     durations += [f"since {m.group(1)}" for m in _SINCE.finditer(text)]
+    # the "10" of "June 10" and the "27" of "Halsey, 27," are a date and an age, not amounts
+    taken = [m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION) for m in pattern.finditer(text)]
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
-               if not _DATE_YEAR.fullmatch(m.group(1))]
+               if not _DATE_YEAR.fullmatch(m.group(1)) and not any(a <= m.start() < b for a, b in taken)]
     return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),
                  amounts=_unique(amounts), names=_unique(find_names(text, name_words)),
                  quoted=any(len(text[a:b].split()) >= 4 for a, b in quotation_spans(text)))

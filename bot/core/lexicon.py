@@ -107,7 +107,7 @@ SYNONYM_GROUPS = [
     "career industry professionally professional",
     "sell sale sales",
     "tour concert gig",
-    "company brand firm",
+    "company brand firm label",
 ]
 SYNONYM_WEIGHT = 0.6
 
