@@ -77,16 +77,10 @@ class Service:
 
     def ask(self, question: str, *, platform: str, user: str, conversation: str) -> Answer:
         started = time.perf_counter()
-        if not self.accepting:
-            return Answer(question=question, abstained=True,
-                          answer="I'm restarting right now; please ask again in a minute.")
-        wait = self.limiter.retry_after(f"{platform}:{user}")
-        if wait:
-            answer = Answer(question=question, abstained=True,
-                            answer=f"You're asking faster than I can keep up: please wait {wait:.0f} s "
-                                   f"and ask again (at most {self.limiter.limit} questions per "
-                                   f"{self.limiter.window:g} s).")
-            self._log("rate_limited", platform, conversation, started, answer, question)
+        refusal = self._refusal(platform, user)
+        if refusal:
+            answer = Answer(question=question, answer=refusal, abstained=True)
+            self._log("refused", platform, conversation, started, answer, question)
             return answer
         answer = self.assistant.ask(question)
         self._log("question", platform, conversation, started, answer, question)
@@ -94,13 +88,24 @@ class Service:
 
     def quote(self, topic: str, *, platform: str, user: str, conversation: str) -> QuoteAnswer:
         started = time.perf_counter()
-        wait = 60.0 if not self.accepting else self.limiter.retry_after(f"{platform}:{user}")
-        if wait:
-            return QuoteAnswer(question=topic, answer=f"Please wait {wait:.0f} s before asking again.",
-                               abstained=True, citations=(), quote="", speaker=None)
+        refusal = self._refusal(platform, user)
+        if refusal:
+            quote = QuoteAnswer(question=topic, answer=refusal, abstained=True, citations=(), quote="", speaker=None)
+            self._log("refused", platform, conversation, started, quote, topic)
+            return quote
         quote = self.assistant.quote(topic)
         self._log("quote", platform, conversation, started, quote, topic)
         return quote
+
+    def _refusal(self, platform: str, user: str) -> str | None:
+        """Why this request is not answered now (shutting down, or the user is over the rate limit)."""
+        if not self.accepting:
+            return "I'm restarting right now; please ask again in a minute."
+        wait = self.limiter.retry_after(f"{platform}:{user}")
+        if wait:
+            return (f"You're asking faster than I can keep up: please wait {wait:.0f} s and ask again "
+                    f"(at most {self.limiter.limit} questions per {self.limiter.window:g} s).")
+        return None
 
     def sources_text(self) -> str:
         return self.assistant.sources_text()
