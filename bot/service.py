@@ -110,6 +110,9 @@ class Service:
     def sources_text(self) -> str:
         return self.assistant.sources_text()
 
+    def quote_topics(self) -> list[str]:
+        return self.assistant.quote_topics()
+
     def _log(self, event: str, platform: str, conversation: str, started: float, answer, text: str) -> None:
         fields = {
             "event": event, "platform": platform, "conversation": opaque_id(platform, conversation),

@@ -144,7 +144,7 @@ class DiscordBot(discord.Client):
         @quote.autocomplete("topic")
         async def quote_topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
             wanted = current.lower()
-            names = [t for t in service.assistant.quote_topics() if wanted in t.lower()]
+            names = [t for t in service.quote_topics() if wanted in t.lower()]
             return [app_commands.Choice(name=_trim(t, 100), value=_trim(t, 100))
                     for t in names[:AUTOCOMPLETE_CHOICES]]
 

@@ -27,6 +27,8 @@ ADJACENT_RATIO = 0.75  # a neighbouring sentence this good joins the passage
 MAX_PASSAGE_CHARS = 450
 # A second outlet is worth citing when its best sentence is nearly as good as the best one.
 SECOND_SOURCE_RATIO = {"typed": 0.75, "untyped": 0.9}
+
+
 @dataclass(frozen=True, slots=True)
 class Citation:
     """A source of an answer: the outlet, its article and the sentence(s) relied on."""
@@ -76,9 +78,6 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
     importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
     total = sum(importance) or 1.0
     novelty = [c for c in question.concepts if c.novelty]
-    # "what label/magazine …": the noun names the kind of answer, so a sentence naming something answers
-    # it in part (fully when the name says what it is: "Capitol Records")
-    subject = next((c for c in question.concepts if question.subject and stem(c.word) == question.subject), None)
     ranked = []
     for sentence_id, score in top:
         own = corpus.index.terms(sentence_id)
@@ -86,8 +85,10 @@ def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
         # the sentence's neighbour and title, and the people its article names ("their son" is Ender)
         context = corpus.context(sentence_id) | (article_names & expect.name_stems)
         values = values_of(expect, corpus.facts[sentence_id])
+        # "what label/magazine …": the noun names the kind of answer, so a sentence naming something
+        # answers it in part (fully when the name says what it is: "Capitol Records")
         subject_credit = (1.0 if is_subject(expect, values) else UNTIED_SUBJECT_CREDIT) if values else 0.0
-        covered = sum(imp * max(_credit(c, own, context), subject_credit if c is subject else 0.0)
+        covered = sum(imp * max(_credit(c, own, context), subject_credit if c is expect.subject else 0.0)
                       for c, imp in zip(question.concepts, importance))
         factor = type_factor(expect, sentence_id, corpus, values)
         if expect.name_stems and not expect.name_stems & (own | context):

@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from bot.core.articles import Article
 from bot.core.facts import Facts, find_facts, name_words_of, original_case, proper_names_of
@@ -48,12 +48,13 @@ class Corpus:
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
         """Split, tokenize, index and extract facts and quotes: the slow part, done once (then cached)."""
         sentences = sentences_of(articles)
-        tokens = [tokenize(s.text) for s in sentences]
-        name_words = name_words_of([s.text for s in sentences])
-        facts = [find_facts(s.text, name_words) for s in sentences]
+        texts = [s.text for s in sentences]
+        tokens = [tokenize(t) for t in texts]
+        name_words = name_words_of(texts)
+        facts = [find_facts(t, name_words) for t in texts]
         quotes = extract_quotes(articles, sentences, [f.names for f in facts])
         quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
-        proper_names = proper_names_of([s.text for s in sentences], name_words)
+        proper_names = proper_names_of(texts, name_words)
         article_names: list[set[str]] = [set() for _ in articles]
         for sentence, fact in zip(sentences, facts):
             article_names[sentence.article].update(stem(w) for n in fact.names for w in n.split() if w in proper_names)
@@ -65,9 +66,8 @@ class Corpus:
     @classmethod
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
                  name_words: frozenset[str], proper_names: frozenset[str], article_names: list[frozenset[str]],
-                 aliases: dict[str, frozenset[str]],
-                 topics: tuple[str, ...],
-                 quotes: list[Quote], index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
+                 aliases: dict[str, frozenset[str]], topics: tuple[str, ...], quotes: list[Quote],
+                 index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
         by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
         for term in sorted(getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences)):
@@ -77,8 +77,9 @@ class Corpus:
         table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
         return cls(articles=articles, sentences=table,
                    title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts,
-                   name_words=name_words, proper_names=proper_names, article_names=article_names, index=index, aliases=aliases, topics=topics, quotes=quotes,
-                   speakers=_speakers(quotes), quote_index=quote_index, _by_initial=dict(by_initial))
+                   name_words=name_words, proper_names=proper_names, article_names=article_names, index=index,
+                   aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
+                   quote_index=quote_index, _by_initial=dict(by_initial))
 
     def context(self, sentence_id: int) -> frozenset[str]:
         """Words a sentence leans on: the sentence before it (pronouns) and its article's title."""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts
-from bot.core.questions import Question
+from bot.core.questions import Concept, Question
 from bot.core.text import stem, words
 
 # Kinds whose answer is a specific fact; a sentence without such a fact is unlikely to answer.
@@ -34,18 +34,20 @@ class Expectation:
     question_words: frozenset[str]
     names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
     name_stems: frozenset[str]  # the same, as index terms
-    # "what label …": the stems that make a name a label ("Records"); empty when the coverage never
-    # uses the noun, and then any name not in the question will do
+    # "what label …": the concept of the noun, and the stems that make a name a label ("Records"); the
+    # stems are empty when the coverage never uses the noun, and then any name not in the question will do
+    subject: Concept | None
     subject_terms: frozenset[str]
 
     @classmethod
     def of(cls, question: Question, corpus: Corpus) -> Expectation:
-        subject = next((c for c in question.concepts if stem(c.word) == question.subject), None)
+        subject = next((c for c in question.concepts if question.subject and stem(c.word) == question.subject),
+                       None)
         terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
             else frozenset()
         asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
         return cls(question.kind, asked, asked & corpus.name_words,
-                   frozenset(stem(n) for n in asked & corpus.proper_names), terms)
+                   frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms)
 
 
 def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: tuple[str, ...]) -> float:

@@ -116,12 +116,8 @@ def proper_names_of(texts: list[str], name_words: frozenset[str]) -> frozenset[s
     capitalised: Counter[str] = Counter()
     lowercase: Counter[str] = Counter()
     for text in texts:
-        tokens = text.split()
-        for i, raw in enumerate(tokens):
-            word = raw.strip("\"“”‘’'()[],.;:!?—–")
-            if not word:
-                continue
-            if word[0].isupper() and i and tokens[i - 1][-1:] not in ".!?:" and raw[:1] not in "\"“‘(":
+        for word, starts_clause in _words_in_place(text):
+            if word[0].isupper() and not starts_clause:
                 capitalised[word.lower()] += 1
             elif word.islower():
                 lowercase[word] += 1
@@ -139,17 +135,18 @@ def _names_near(text: str, start: int, end: int, name_words: frozenset[str], loo
 
 def name_words_of(texts: list[str]) -> frozenset[str]:
     """Capitalised words seen mid-sentence somewhere: these are names even when they start one."""
-    seen: set[str] = set()
-    for text in texts:
-        tokens = text.split()
-        for i, raw in enumerate(tokens):
-            if i == 0 or raw[:1] in "\"“‘(" or tokens[i - 1][-1:] in ".!?:":
-                continue
-            word = raw.strip("\"“”‘’'()[],.;:!?—–")
-            if (word and _CAPITALISED.fullmatch(word) and word.lower() not in _NOT_NAMES
-                    and not is_stopword(normalize(word))):
-                seen.add(word.lower())
-    return frozenset(seen)
+    return frozenset(word.lower() for text in texts for word, starts_clause in _words_in_place(text)
+                     if not starts_clause and _CAPITALISED.fullmatch(word) and word.lower() not in _NOT_NAMES
+                     and not is_stopword(normalize(word)))
+
+
+def _words_in_place(text: str):
+    """(word without punctuation, whether it starts a sentence or a quotation) for each word of text."""
+    tokens = text.split()
+    for i, raw in enumerate(tokens):
+        word = raw.strip("\"“”‘’'()[],.;:!?—–")
+        if word:
+            yield word, i == 0 or raw[:1] in "\"“‘(" or tokens[i - 1][-1:] in ".!?:"
 
 
 def original_case(text: str, lowered: str) -> str:
