@@ -7,7 +7,7 @@ from bot.core.questions import parse_question, question_kind
 
 @pytest.mark.parametrize("question, kind", [
     ("who directed the video", "who"), ("whos the director", "who"), ("whens his bday", "when"),
-    ("how old is she rn", "how_old"), ("how long ago did it start", "when"), ("how long is the clip", "how_long"),
+    ("how old is she rn", "how_old"), ("how many months old is he", "how_old"), ("how long ago did it start", "when"), ("how long is the clip", "how_long"),
     ("whats the runtime", "how_long"), ("how many views", "how_many"), ("what label is she on", "which"),
     ("what did the mayor say about it", "quote"), ("is it out yet", "yesno"), ("what happened", "what"),
 ])

@@ -14,7 +14,7 @@ _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to
                      r"currently|exactly|basically|literally|honestly|anyway|now|today)\b")
 # The words that make up the question form itself ("how long") are not topic words.
 _KINDS = [
-    ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b")),
+    ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many (years|months|weeks|days) old\b")),
     ("when", re.compile(r"\bhow long ago\b|\bhow many (years|months|weeks|days) ago\b")),
     ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b|\b(runtime|run time|"
                             r"running time|length|duration)\b")),
