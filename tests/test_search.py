@@ -88,3 +88,23 @@ def test_arrays_round_trip():
 def test_hyphenated_words_are_also_found_joined():
     assert "nonbinari" in tokenize("Halsey is non-binary") and tokenize("nonbinary") == ["nonbinari"]
     assert "without" not in tokenize("Without Me") and "will" not in tokenize("when will it open")
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_top_k_is_exact_with_common_terms_and_ties_at_the_cut(seed):
+    # Zipf-like words, so queries mix very common and rare terms (the top k is found from a floor
+    # guessed on the rarest term), and duplicated sentences, so ties fall at the cut and must still go
+    # to the lower id.
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(400)]
+    weights = [1 / (rank + 1) for rank in range(len(vocabulary))]
+    corpus = [rng.choices(vocabulary, weights, k=rng.randint(3, 12)) for _ in range(1500)]
+    corpus += [list(corpus[i]) for i in rng.sample(range(len(corpus)), 300)]
+    index = SparseBM25Index(corpus)
+    model = BM25Okapi(corpus)
+    for _ in range(40):
+        query = {t: rng.choice([1.0, 0.9, 0.6]) for t in rng.sample(vocabulary[:5], 2) + rng.sample(vocabulary, 3)}
+        scores = sum(w * model.get_scores([t]) for t, w in query.items())
+        for k in (1, 5, 30, 90):
+            expected = sorted(range(len(corpus)), key=lambda d: (-round(scores[d], 9), d))[:k]
+            assert [d for d, _ in index.top(query, k)] == [d for d in expected if scores[d] > 0]

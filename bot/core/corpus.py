@@ -154,18 +154,24 @@ def _speakers(quotes: list[Quote]) -> dict[int, frozenset[str]]:
 
 
 def _aliases(sentences: list[Sentence], facts: list[Facts]) -> dict[str, frozenset[str]]:
-    """Parts of multi-word names that only ever appear capitalised point to each other."""
+    """Parts of multi-word names that only ever appear capitalised point to each other, when the
+    pairing is what the part usually means: "Alev" finds "Aydin", but a surname shared by many
+    people in the coverage ("Chen") does not stand for all of their first names."""
     lowercase = {w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]*\b", s.text)}
-    aliases: dict[str, set[str]] = defaultdict(set)
     mentions = Counter(name for fact in facts for name in fact.names)
+    together: dict[str, Counter[str]] = defaultdict(Counter)  # part -> the other parts, by mentions
+    named: Counter[str] = Counter()  # part -> mentions of full names holding it
     for name, count in mentions.items():
         if count >= 2:  # a full name used more than once is a person or organisation, not a title
             parts = [w for w in name.split() if w not in lowercase and len(w) > 1]
             stems = {stem(w) for w in parts}
             if len(stems) >= 2 and len(stems) == len(name.split()):
                 for s in stems:
-                    aliases[s].update(stems - {s})
-    return {k: frozenset(v) for k, v in aliases.items()}
+                    named[s] += count
+                    together[s].update(dict.fromkeys(stems - {s}, count))
+    aliases = {part: frozenset(o for o, n in others.items() if n * 2 >= named[part])
+               for part, others in together.items()}
+    return {k: v for k, v in aliases.items() if v}
 
 
 def _topics(sentences: list[Sentence], facts: list[Facts], count: int = 3) -> tuple[str, ...]:

@@ -84,6 +84,7 @@ class SparseBM25Index:
             weights = np.zeros(0)
         shape = (len(vocabulary), size)
         by_term = sparse.csr_matrix((weights, (rows_a, cols_a)), shape=shape, dtype=np.float64)
+        by_term.sort_indices()  # postings in sentence order, for binary search
         by_doc = sparse.csr_matrix((np.ones(len(rows_a), dtype=np.int8), (cols_a, rows_a)),
                                    shape=(size, len(vocabulary)))
         self._setup(size, list(vocabulary), idf, by_term.data, by_term.indices, by_term.indptr,
@@ -133,25 +134,33 @@ class SparseBM25Index:
 
     def top(self, weights: dict[str, float], k: int) -> list[tuple[int, float]]:
         parts = [(self._vocabulary[t], w) for t, w in weights.items() if w and t in self._vocabulary]
-        if not parts:
+        if not parts or k <= 0:
             return []
         if len(parts) == 1:
             i, w = parts[0]
-            start, end = self._indptr[i], self._indptr[i + 1]
-            return _best(self._indices[start:end], self._data[start:end] * w, k)
-        ids = np.concatenate([self._indices[self._indptr[i]:self._indptr[i + 1]] for i, _ in parts])
+            return _best(self._postings(i), self._data[self._indptr[i]:self._indptr[i + 1]] * w, k)
+        ids = np.concatenate([self._postings(i) for i, _ in parts])
         values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w for i, w in parts])
-        if len(ids) * 8 > self._size:
-            # Many postings: summing into one array per sentence (a memset and a scatter) beats sorting them.
-            dense = np.bincount(ids, weights=values, minlength=self._size)
-            if self._size > k:
-                cutoff = dense[np.argpartition(-dense, k - 1)[k - 1]]
-                hits = np.flatnonzero(dense >= cutoff) if cutoff > 0 else np.flatnonzero(dense)
-            else:
-                hits = np.flatnonzero(dense)
-            return _best(hits, dense[hits], k)
-        unique, inverse = np.unique(ids, return_inverse=True)
-        return _best(unique, np.bincount(inverse, weights=values), k)
+        if len(ids) * 32 <= self._size:
+            unique, inverse = np.unique(ids, return_inverse=True)
+            return _best(unique, np.bincount(inverse, weights=values), k)
+        # Many postings: summing into one array per sentence (a memset and a scatter) beats sorting them.
+        dense = np.bincount(ids, weights=values, minlength=self._size)
+        # Which sentences can be in the top k? Selecting the k-th best score from every sentence costs
+        # more than the scatter; the k-th best among the sentences holding one term is a floor the
+        # real k-th best reaches, and is cheap (a term with few postings and a high weight is the best
+        # guess). Below it, no sentence can rank.
+        enough = [self._postings(i) for i, _ in parts if self._indptr[i + 1] - self._indptr[i] >= k]
+        if not enough:
+            hits = np.flatnonzero(dense)
+        else:
+            scores = dense[min(enough, key=len)]
+            floor = np.partition(scores, len(scores) - k)[len(scores) - k]
+            hits = np.flatnonzero(dense >= floor) if floor > 0 else np.flatnonzero(dense)
+        return _best(hits, dense[hits], k)
+
+    def _postings(self, term: int) -> np.ndarray:
+        return self._indices[self._indptr[term]:self._indptr[term + 1]]
 
     def terms(self, sentence: int) -> frozenset[str]:
         start, end = self._doc_indptr[sentence], self._doc_indptr[sentence + 1]
