@@ -134,3 +134,14 @@ def test_dates_and_ages_are_not_amounts():
     facts = find_facts("Halsey, 27, dropped the song on Friday, June 10 with her 11-month-old son, 500,000 views.")
     assert facts.amounts == ("500000",)
     assert "27 year" in facts.ages and "june 10" in facts.dates
+
+
+def test_a_name_part_stands_for_its_usual_partner_only(tmp_path):
+    from bot.core.assistant import Assistant
+    body = " ".join(f"Then {name} spoke." for name in ["Mara Okoye", "Dana Chen", "Leo Chen", "Ivy Chen"] * 2)
+    (tmp_path / "a.md").write_text("---\ntitle: Town news\noutlet: Daily Ledger\nurl: https://example.org/a\n"
+                                   f"published: 2024-01-02\n---\n\n{body}\n")
+    aliases = Assistant.from_directory(tmp_path).corpus.aliases
+    assert aliases["mara"] == {"okoy"} and aliases["okoy"] == {"mara"}
+    assert aliases["dana"] == {"chen"}
+    assert "chen" not in aliases  # three people share it: "Chen" is none of them in particular
