@@ -31,6 +31,7 @@ def test_second_start_loads_the_cache_and_answers_the_same(knowledge_dir, monkey
         assert cached.ask(question) == fresh.ask(question)
     assert cached.quote("grandchildren") == fresh.quote("grandchildren")
     assert cached.corpus.facts == fresh.corpus.facts and cached.corpus.aliases == fresh.corpus.aliases
+    assert cached.corpus.kinds.tolist() == fresh.corpus.kinds.tolist() and fresh.corpus.kinds.any()
 
 
 def test_an_edited_article_is_never_served_stale(knowledge_dir):

@@ -108,3 +108,16 @@ def test_top_k_is_exact_with_common_terms_and_ties_at_the_cut(seed):
         for k in (1, 5, 30, 90):
             expected = sorted(range(len(corpus)), key=lambda d: (-round(scores[d], 9), d))[:k]
             assert [d for d, _ in index.top(query, k)] == [d for d in expected if scores[d] > 0]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_which_sentences_hold_which_terms(seed):
+    import numpy as np
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(30)]
+    corpus = [rng.sample(vocabulary, rng.randint(0, 8)) for _ in range(60)]
+    terms = rng.sample(vocabulary, 5) + ["unseen"]
+    ids = np.array([rng.randrange(-1, len(corpus)) for _ in range(25)])
+    expected = [[i >= 0 and t in corpus[i] for t in terms] for i in ids.tolist()]
+    for index in (SparseBM25Index(corpus), RankBM25Index(corpus)):
+        assert index.holding(terms, ids).tolist() == expected

@@ -5,25 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.corpus import Corpus
-from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, OTHER_SUBJECT_FACTOR, RELATIVE_DATE_FACTOR,
-                                    UNTIED_SUBJECT_CREDIT, Expectation, is_subject, only_relative_to_event,
-                                    relation, type_factor, values_of)
-from bot.core.questions import Concept, Question
+from bot.core.expectations import FACT_FIELDS, NAME_KINDS, Expectation, relation, values_of
+from bot.core.questions import Question
 from bot.core.quotes import SPEECH_VERB as _SPEECH
 from bot.core.quotes import is_only_quotation
+from bot.core.ranking import ABSTAIN_BELOW, Candidate, rank_sentences
 from bot.core.text import stem, words
 
 MAX_ANSWER_CHARS = 600
 MAX_SOURCES = 3
-CANDIDATES = 30
-POOL_FACTOR = 3  # questions wanting a specific fact look this much deeper for sentences that state one
-# A sentence answers when this share of the question's (IDF-weighted) concepts is found in it.
-ABSTAIN_BELOW = 0.52
-CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she") or the article's title
-# "pregnant again", "her other videos": a sentence that does not say "again"/"other" itself answers
-# a different question. The novelty word is a gate, not a topic: it adds nothing to coverage.
-MISSING_NOVELTY_FACTOR = 0.5
 ADJACENT_RATIO = 0.75  # a neighbouring sentence this good joins the passage
+# No sentence scoring less can be cited or join a cited one's passage: ranking may leave it out.
+RELEVANT_FROM = ADJACENT_RATIO * ABSTAIN_BELOW
 MAX_PASSAGE_CHARS = 450
 # A second outlet is worth citing when its best sentence is nearly as good as the best one.
 SECOND_SOURCE_RATIO = {"typed": 0.75, "untyped": 0.9}
@@ -54,52 +47,9 @@ class Answer:
         return self.answer
 
 
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    sentence: int
-    score: float  # coverage times the question-type factor, 0..1
-    bm25: float
-
-
-def rank_sentences(question: Question, corpus: Corpus) -> list[Candidate]:
-    """Sentences that could answer, best first."""
-    if not question.concepts:
-        return []
-    weights: dict[str, float] = {}
-    for concept in question.concepts:
-        for term, weight in concept.alternatives.items():
-            weights[term] = max(weights.get(term, 0.0), weight)
-    top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
-    expect = Expectation.of(question, corpus)
-    if question.kind in FACT_FIELDS:
-        # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
-        top = sorted(top, key=lambda hit: not values_of(expect, corpus.facts[hit[0]]))
-    top = top[:CANDIDATES]
-    importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
-    total = sum(importance) or 1.0
-    novelty = [c for c in question.concepts if c.novelty]
-    ranked = []
-    for sentence_id, score in top:
-        own = corpus.index.terms(sentence_id)
-        article_names = corpus.article_names[corpus.sentences.article(sentence_id)]
-        # the sentence's neighbour and title, and the people its article names ("their son" is Ender)
-        context = corpus.context(sentence_id) | (article_names & expect.name_stems)
-        values = values_of(expect, corpus.facts[sentence_id])
-        # "what label/magazine …": the noun names the kind of answer, so a sentence naming something
-        # answers it in part (fully when the name says what it is: "Capitol Records")
-        subject_credit = (1.0 if is_subject(expect, values) else UNTIED_SUBJECT_CREDIT) if values else 0.0
-        covered = sum(imp * max(_credit(c, own, context), subject_credit if c is expect.subject else 0.0)
-                      for c, imp in zip(question.concepts, importance))
-        factor = type_factor(expect, sentence_id, corpus, values)
-        if expect.name_stems and not expect.name_stems & (own | context):
-            factor *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
-        if question.kind == "when" and only_relative_to_event(corpus.sentences.text(sentence_id), question):
-            factor *= RELATIVE_DATE_FACTOR
-        if any(_credit(c, own, frozenset()) == 0 for c in novelty):
-            factor *= MISSING_NOVELTY_FACTOR
-        ranked.append(Candidate(sentence_id, covered / total * factor, score))
-    ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
-    return ranked
+def answer(question: Question, corpus: Corpus) -> Answer:
+    """The answer to a parsed question: the best-ranked sentences, composed and cited."""
+    return compose_answer(question, rank_sentences(question, corpus, floor=RELEVANT_FROM), corpus)
 
 
 def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) -> Answer:
@@ -204,24 +154,6 @@ def clip(text: str, focus: set[str], limit: int) -> str:
             end = start + 1  # a single word longer than the limit: skip it
     start, end = best_span
     return ("…" if start else "") + " ".join(tokens[start:end]) + ("…" if end < len(tokens) else "")
-
-
-def _importance(concept: Concept, corpus: Corpus) -> float:
-    root = stem(concept.word)
-    unseen = corpus.index.idf("")  # no sentence has the empty term: the IDF of an unseen word
-    if root in corpus.index:
-        return corpus.index.idf(root)
-    known = [corpus.index.idf(t) for t in concept.alternatives if t in corpus.index]
-    return max(known) if known else unseen
-
-
-def _credit(concept: Concept, own: frozenset[str], context: frozenset[str]) -> float:
-    alternatives = concept.alternatives
-    here = max([alternatives[t] for t in own.intersection(alternatives)], default=0.0)
-    if here >= 1.0 or not context:
-        return here
-    near = max([alternatives[t] for t in context.intersection(alternatives)], default=0.0)
-    return max(here, CONTEXT_CREDIT * near)
 
 
 def _header(expect: Expectation, chosen: list[Candidate], corpus: Corpus) -> str:

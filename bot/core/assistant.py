@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.answers import Answer, Citation, clip, compose_answer, coverage_summary, not_found, rank_sentences
+from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, not_found
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import load_or_build
 from bot.core.corpus import Corpus, IndexFactory
@@ -79,7 +79,7 @@ class Assistant:
         parsed = self.corpus.expand(parse_question(question))
         if not parsed.concepts:
             return not_found(question, self.corpus, reason="I need a few words about what you want to know.")
-        return compose_answer(parsed, rank_sentences(parsed, self.corpus), self.corpus)
+        return answer(parsed, self.corpus)
 
     def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:
         """The quotation that best matches topic, or a random attributed one when topic is empty."""

@@ -28,7 +28,7 @@ from bot.core.sentences import SentenceTable
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-FORMAT = 5
+FORMAT = 6
 _CORE = Path(__file__).resolve().parent
 
 
@@ -97,6 +97,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     # Facts as one small JSON document per sentence (a line each), decoded only for sentences in use.
     arrays["facts"] = _blob("\n".join(_encode_facts(f) for f in corpus.facts))
+    arrays["kinds"] = corpus.kinds
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("corpus-*.npz"):  # one cache per folder: drop those of older contents
         if old != path:
@@ -124,6 +125,9 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
         raise ValueError("cache was written for other files")
     sentences = SentenceTable(arrays["sentences"], arrays["texts"].tobytes(), arrays["offsets"])
     facts = LazyFacts(arrays["facts"].tobytes(), count=len(sentences))
+    kinds = arrays["kinds"]
+    if kinds.shape != (len(sentences),):
+        raise ValueError("fact kinds do not match the sentences")
     if len(sentences) and int(sentences.places[:, 0].max()) >= len(articles):
         raise ValueError("sentences point past the articles")
     quotes = [Quote(text=t, speaker=s, sentence=int(i), article=int(a)) for t, s, i, a in meta["quotes"]]
@@ -131,7 +135,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
     quote_index = SparseBM25Index.from_arrays(_prefixed(arrays, "quotes_"), meta["quote_terms"])
     if len(index) != len(sentences) or len(quote_index) != len(quotes):
         raise ValueError("index sizes do not match")
-    return Corpus.assemble(articles=articles, sentences=sentences, facts=facts,
+    return Corpus.assemble(articles=articles, sentences=sentences, facts=facts, kinds=kinds,
                            name_words=frozenset(meta["name_words"]), proper_names=frozenset(meta["proper_names"]),
                            article_names=[frozenset(n) for n in meta["article_names"]],
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},

@@ -12,8 +12,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from bot.core.articles import Article
-from bot.core.facts import Facts, find_facts, name_words_of, original_case, proper_names_of
+from bot.core.facts import Facts, find_facts, kinds_stated, name_words_of, original_case, proper_names_of
 from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
@@ -32,6 +34,7 @@ class Corpus:
     sentences: SentenceTable
     title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
     facts: Sequence[Facts]  # a list, or decoded lazily from the cache
+    kinds: np.ndarray  # per sentence: the facts.FACT_KINDS bits of what it states
     name_words: frozenset[str]
     proper_names: frozenset[str]  # name words that are really names, for "is this about who was asked"
     article_names: list[frozenset[str]]  # per article: stems of the proper-name words it mentions
@@ -58,13 +61,15 @@ class Corpus:
         article_names: list[set[str]] = [set() for _ in articles]
         for sentence, fact in zip(sentences, facts):
             article_names[sentence.article].update(stem(w) for n in fact.names for w in n.split() if w in proper_names)
-        return cls.assemble(articles=articles, sentences=sentences, facts=facts, name_words=name_words,
+        kinds = np.fromiter((kinds_stated(f) for f in facts), dtype=np.uint8, count=len(facts))
+        return cls.assemble(articles=articles, sentences=sentences, facts=facts, kinds=kinds, name_words=name_words,
                             proper_names=proper_names, article_names=[frozenset(n) for n in article_names],
                             aliases=_aliases(sentences, facts), topics=_topics(sentences, facts), quotes=quotes,
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
+                 kinds: np.ndarray,
                  name_words: frozenset[str], proper_names: frozenset[str], article_names: list[frozenset[str]],
                  aliases: dict[str, frozenset[str]], topics: tuple[str, ...], quotes: list[Quote],
                  index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
@@ -76,7 +81,7 @@ class Corpus:
         articles = [replace(a, paragraphs=()) if a.paragraphs else a for a in articles]
         table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
         return cls(articles=articles, sentences=table,
-                   title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts,
+                   title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts, kinds=kinds,
                    name_words=name_words, proper_names=proper_names, article_names=article_names, index=index,
                    aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
                    quote_index=quote_index, _by_initial=dict(by_initial))

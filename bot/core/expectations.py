@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.core.corpus import Corpus
-from bot.core.facts import Facts
+from bot.core.facts import Facts, kind_bit
 from bot.core.questions import Concept, Question
 from bot.core.text import stem, words
 
@@ -71,6 +73,28 @@ def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: t
         if expect.names and speakers and not expect.names & speakers:
             return _OTHER_SPEAKER_FACTOR
     return 1.0
+
+
+def stating(expect: Expectation, ids: np.ndarray, corpus: Corpus) -> list[bool]:
+    """For a question wanting a specific fact: which sentences state one (values_of not empty),
+    mostly told from the kinds of facts they state, without decoding them."""
+    stated = ((corpus.kinds[ids] & kind_bit(FACT_FIELDS[expect.kind])) != 0).tolist()
+    if expect.kind == "how_old" and expect.names:  # only ages said of whom the question names count
+        return [s and bool(values_of(expect, corpus.facts[i])) for s, i in zip(stated, ids.tolist())]
+    return stated
+
+
+def factor_bounds(expect: Expectation, kinds: np.ndarray, following_kinds: np.ndarray) -> np.ndarray:
+    """For sentences stating these kinds of facts (the next one in the paragraph stating the others):
+    what type_factor can be at most, told without decoding their facts."""
+    if expect.kind in FACT_FIELDS:
+        stated = kinds & kind_bit(FACT_FIELDS[expect.kind])
+        return np.where(stated, 1.0, _MISSING_FACT_FACTOR["strong"])
+    if expect.kind in NAME_KINDS:
+        return np.where(kinds & kind_bit("names"), 1.0, _MISSING_FACT_FACTOR["names"])
+    if expect.kind == "quote":
+        return np.where((kinds | following_kinds) & kind_bit("quoted"), 1.0, _MISSING_FACT_FACTOR["quote"])
+    return np.ones(len(kinds))
 
 
 def values_of(expect: Expectation, facts: Facts) -> tuple[str, ...]:

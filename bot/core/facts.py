@@ -56,6 +56,19 @@ class Facts:
     quoted: bool  # holds a direct quotation of four words or more
 
 
+# One bit each, so ranking can tell which sentences state a kind of fact without decoding them.
+FACT_KINDS = ("dates", "ages", "durations", "amounts", "names", "quoted")
+
+
+def kind_bit(kind: str) -> int:
+    return 1 << FACT_KINDS.index(kind)
+
+
+def kinds_stated(facts: Facts) -> int:
+    """The FACT_KINDS bits of what a sentence states."""
+    return sum(1 << i for i, kind in enumerate(FACT_KINDS) if getattr(facts, kind))
+
+
 def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     """Extract the typed facts of one sentence; name_words are words known to be names mid-sentence."""
     dates = [f"{_month(m.group(1))} {int(m.group(2))}" for m in _DATE_MD.finditer(text)]

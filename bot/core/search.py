@@ -39,6 +39,10 @@ class SentenceIndex(Protocol):
         """The distinct terms of one sentence."""
         ...
 
+    def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        """A len(ids) × len(terms) table of which sentence (id -1: none) holds which term."""
+        ...
+
 
 def _unseen_idf(size: int) -> float:
     return math.log((size + 0.5) / 0.5) if size else 0.0
@@ -162,6 +166,25 @@ class SparseBM25Index:
     def _postings(self, term: int) -> np.ndarray:
         return self._indices[self._indptr[term]:self._indptr[term + 1]]
 
+    def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        found = np.zeros((len(ids), len(terms)), dtype=bool)
+        known = sorted((self._vocabulary[t], j) for j, t in enumerate(terms) if t in self._vocabulary)
+        if not known or not len(ids):
+            return found
+        wanted = np.array([i for i, _ in known])
+        columns = np.array([j for _, j in known])
+        # every term of every sentence asked about, read from the sentence × term side of the index
+        real = np.where(ids >= 0, ids, 0)
+        starts = self._doc_indptr[real]
+        lengths = np.where(ids >= 0, self._doc_indptr[real + 1] - starts, 0)
+        rows = np.repeat(np.arange(len(ids)), lengths)
+        held = self._doc_terms[np.arange(lengths.sum()) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)]
+        at = np.searchsorted(wanted, held)
+        at[at == len(wanted)] = 0
+        match = wanted[at] == held
+        found[rows[match], columns[at[match]]] = True
+        return found
+
     def terms(self, sentence: int) -> frozenset[str]:
         start, end = self._doc_indptr[sentence], self._doc_indptr[sentence + 1]
         terms = self._terms
@@ -211,3 +234,8 @@ class RankBM25Index:
 
     def terms(self, sentence: int) -> frozenset[str]:
         return frozenset(self._bm25.doc_freqs[sentence]) if self._bm25 is not None else frozenset()
+
+    def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
+        documents = self._bm25.doc_freqs if self._bm25 is not None else []
+        return np.array([[0 <= i < len(documents) and t in documents[i] for t in terms] for i in ids.tolist()],
+                        dtype=bool).reshape(len(ids), len(terms))

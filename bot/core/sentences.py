@@ -79,6 +79,13 @@ class SentenceTable(Sequence):
         keys = self._paragraph_keys
         return bool(keys[i] == keys[j])
 
+    def neighbours(self, ids: np.ndarray, offset: int) -> np.ndarray:
+        """For each sentence id, the one offset places away in its paragraph, or -1."""
+        other = ids + offset
+        inside = (other >= 0) & (other < len(self))
+        keys = self._paragraph_keys
+        return np.where(inside & (keys[np.where(inside, other, 0)] == keys[ids]), other, -1)
+
     def counts_per_article(self, articles: int) -> list[int]:
         return np.bincount(self.places[:, 0], minlength=articles).tolist()
 
