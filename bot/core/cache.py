@@ -167,7 +167,7 @@ class LazyFacts(Sequence):
             if not -len(self) <= i < len(self):
                 raise IndexError(i)
             i %= len(self)
-            fields = json.loads(self._encoded[self._starts[i]:self._ends[i]])
+            fields = json.loads(self._encoded[self._starts[i]:self._ends[i]].decode("utf-8"))
             d, ag, an, du, am, na, q = fields + [[]] * (6 - len(fields)) + [0] * (len(fields) < 7)
             found = Facts(dates=tuple(d), ages=tuple(ag), age_names=tuple(tuple(n) for n in an),
                           durations=tuple(du), amounts=tuple(am), names=tuple(na), quoted=bool(q))

@@ -117,8 +117,10 @@ def values_of(expect: Expectation, facts: Facts) -> tuple[str, ...]:
 
 def only_relative_to_event(text: str, question: Question) -> bool:
     """True when every mention of the question's event words follows "before"/"prior to"/"after"…"""
-    terms = {t for c in question.concepts for t in c.alternatives}
     tokens = words(text)
+    if _RELATIVE_MARKERS.isdisjoint(tokens):
+        return False  # the usual case, told without stemming every word
+    terms = {t for c in question.concepts for t in c.alternatives}
     hits = [i for i, w in enumerate(tokens) if stem(w) in terms]
     return bool(hits) and all(_RELATIVE_MARKERS & set(tokens[max(0, i - 3):i]) for i in hits)
 

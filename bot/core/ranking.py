@@ -36,66 +36,71 @@ class Candidate:
 
 
 def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0) -> list[Candidate]:
-    """Sentences that could answer, best first; those that cannot score floor or more are left out."""
+    """Sentences that could answer, best first; some that cannot score floor or more are left out."""
     if not question.concepts:
         return []
+    expect = Expectation.of(question, corpus)
+    top = _candidates(question, expect, corpus)
+    if not top:
+        return []
+    ids = np.array([s for s, _ in top], dtype=np.int64)
+    concepts = question.concepts
+    importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in concepts]
+    total = sum(importance) or 1.0
+    found = _Found(concepts, expect.name_stems, ids, corpus)
+    credit = found.credit()
+    # The subject concept ("what label …") can also be credited for the names a sentence states, which
+    # needs its facts; every other concept's share is known for all candidates at once.
+    subject = next((j for j, c in enumerate(concepts) if c is expect.subject), None)
+    covered = np.zeros(len(ids))
+    for j, share in enumerate(importance):
+        if j != subject:
+            covered += share * credit[:, j]
+    gates = np.ones(len(ids))
+    if expect.name_stems:
+        gates[~found.names_near()] *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
+    own = found.own()
+    for j, concept in enumerate(concepts):
+        if concept.novelty:
+            gates[own[:, j] == 0] *= MISSING_NOVELTY_FACTOR
+    # Every factor is at most its bound: below floor even so, a sentence cannot answer nor lend its
+    # score to a neighbour, and the checks that decode its facts are skipped.
+    following = corpus.sentences.neighbours(ids, 1)
+    bounds = factor_bounds(expect, corpus.kinds[ids], np.where(following >= 0, corpus.kinds[following], 0))
+    best_subject = importance[subject] if subject is not None else 0.0
+    hopeful = np.flatnonzero((covered + best_subject) / total * gates * bounds >= floor * (1 - 1e-9))
+    subject_credit = credit[:, subject].tolist() if subject is not None else None
+    covered, gates = covered.tolist(), gates.tolist()
+    ranked = []
+    for position in hopeful.tolist():
+        sentence_id, score = top[position]
+        values = values_of(expect, corpus.facts[sentence_id])
+        coverage = covered[position]
+        if subject_credit is not None:
+            # "what label/magazine …": the noun names the kind of answer, so a sentence naming something
+            # answers it in part (fully when the name says what it is: "Capitol Records")
+            naming = (1.0 if is_subject(expect, values) else UNTIED_SUBJECT_CREDIT) if values else 0.0
+            coverage += importance[subject] * max(subject_credit[position], naming)
+        factor = type_factor(expect, sentence_id, corpus, values) * gates[position]
+        if question.kind == "when" and only_relative_to_event(corpus.sentences.text(sentence_id), question):
+            factor *= RELATIVE_DATE_FACTOR
+        ranked.append(Candidate(sentence_id, coverage / total * factor, score))
+    ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
+    return ranked
+
+
+def _candidates(question: Question, expect: Expectation, corpus: Corpus) -> list[tuple[int, float]]:
+    """The best BM25 matches, as (sentence id, score)."""
     weights: dict[str, float] = {}
     for concept in question.concepts:
         for term, weight in concept.alternatives.items():
             weights[term] = max(weights.get(term, 0.0), weight)
     top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
-    expect = Expectation.of(question, corpus)
     if question.kind in FACT_FIELDS:
         # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
         stated = stating(expect, np.array([s for s, _ in top], dtype=np.int64), corpus)
         top = [hit for hit, ok in zip(top, stated) if ok] + [hit for hit, ok in zip(top, stated) if not ok]
-    top = top[:CANDIDATES]
-    if not top:
-        return []
-    importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in question.concepts]
-    total = sum(importance) or 1.0
-    ids = np.array([s for s, _ in top], dtype=np.int64)
-    found = _Found(question.concepts, expect.name_stems, ids, corpus)
-    credits = [found.credit(c) for c in question.concepts]
-    novelty = [found.own(c) for c in question.concepts if c.novelty]
-    names_near = found.names_near() if expect.name_stems else None
-    # An upper bound of every score, from arrays: sentences below floor cannot answer, nor lend their
-    # score to a neighbour, so the checks that decode facts are left out for them.
-    covered = np.zeros(len(top))
-    for imp, credit in zip(importance, credits):
-        covered += imp * credit
-    subject = next((i for i, c in enumerate(question.concepts) if c is expect.subject), None)
-    if subject is not None:  # naming something can lift the subject concept to full credit
-        covered += importance[subject] * (1.0 - credits[subject])
-    following = corpus.sentences.neighbours(ids, 1)
-    bound = covered / total * factor_bounds(expect, corpus.kinds[ids], np.where(following >= 0, corpus.kinds[following], 0))
-    if names_near is not None:
-        bound[~names_near] *= OTHER_SUBJECT_FACTOR
-    for own in novelty:
-        bound[own == 0] *= MISSING_NOVELTY_FACTOR
-    hopeful = np.flatnonzero(bound >= floor * (1 - 1e-9)).tolist()
-    credit_of = [c.tolist() for c in credits]
-    novelty = [own.tolist() for own in novelty]
-    names_near = names_near.tolist() if names_near is not None else None
-    ranked = []
-    for position in hopeful:
-        sentence_id, score = top[position]
-        values = values_of(expect, corpus.facts[sentence_id])
-        # "what label/magazine …": the noun names the kind of answer, so a sentence naming something
-        # answers it in part (fully when the name says what it is: "Capitol Records")
-        subject_credit = (1.0 if is_subject(expect, values) else UNTIED_SUBJECT_CREDIT) if values else 0.0
-        coverage = sum(imp * max(credit[position], subject_credit if i == subject else 0.0)
-                       for i, (imp, credit) in enumerate(zip(importance, credit_of)))
-        factor = type_factor(expect, sentence_id, corpus, values)
-        if names_near is not None and not names_near[position]:
-            factor *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
-        if question.kind == "when" and only_relative_to_event(corpus.sentences.text(sentence_id), question):
-            factor *= RELATIVE_DATE_FACTOR
-        if any(own[position] == 0 for own in novelty):
-            factor *= MISSING_NOVELTY_FACTOR
-        ranked.append(Candidate(sentence_id, coverage / total * factor, score))
-    ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
-    return ranked
+    return top[:CANDIDATES]
 
 
 class _Found:
@@ -105,7 +110,7 @@ class _Found:
 
     def __init__(self, concepts: tuple[Concept, ...], name_stems: frozenset[str], ids: np.ndarray, corpus: Corpus):
         terms = sorted({t for c in concepts for t in c.alternatives} | name_stems)
-        self._column = {t: j for j, t in enumerate(terms)}
+        column = {t: j for j, t in enumerate(terms)}
         both = corpus.index.holding(terms, np.concatenate([ids, corpus.sentences.neighbours(ids, -1)]))
         self._here, self._near = both[:len(ids)], both[len(ids):]
         wanted = frozenset(terms)
@@ -114,26 +119,26 @@ class _Found:
             if name_stems:
                 leaned_on |= corpus.article_names[article] & name_stems
             for term in leaned_on:
-                self._near[row, self._column[term]] = True
-        self._names = [self._column[t] for t in name_stems]
+                self._near[row, column[term]] = True
+        self._names = [column[t] for t in name_stems]
+        # term × concept: the weight with which each term stands for each concept (0: it does not)
+        self._weights = np.zeros((len(terms), len(concepts)))
+        for j, concept in enumerate(concepts):
+            for term, weight in concept.alternatives.items():
+                self._weights[column[term], j] = weight
 
-    def own(self, concept: Concept) -> np.ndarray:
-        """The concept's credit from the sentence alone: its best alternative found there."""
-        return self._best(concept, self._here)
+    def own(self) -> np.ndarray:
+        """Sentence × concept: the concept's credit from the sentence alone (its best alternative there)."""
+        return (self._here[:, :, None] * self._weights).max(axis=1, initial=0.0)
 
-    def credit(self, concept: Concept) -> np.ndarray:
-        """The concept's credit: found in the sentence, or (at CONTEXT_CREDIT) in what it leans on."""
-        return np.maximum(self.own(concept), CONTEXT_CREDIT * self._best(concept, self._near))
+    def credit(self) -> np.ndarray:
+        """Sentence × concept: found in the sentence, or (at CONTEXT_CREDIT) in what it leans on."""
+        near = (self._near[:, :, None] * self._weights).max(axis=1, initial=0.0)
+        return np.maximum(self.own(), CONTEXT_CREDIT * near)
 
     def names_near(self) -> np.ndarray:
         """Whether the sentence, or what it leans on, names anyone the question asks about."""
         return (self._here[:, self._names] | self._near[:, self._names]).any(axis=1)
-
-    def _best(self, concept: Concept, table: np.ndarray) -> np.ndarray:
-        if not concept.alternatives:
-            return np.zeros(len(table))
-        columns = [self._column[t] for t in concept.alternatives]
-        return (table[:, columns] * np.array(list(concept.alternatives.values()))).max(axis=1)
 
 
 def _importance(concept: Concept, corpus: Corpus) -> float:

@@ -56,7 +56,7 @@ def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]
         keep = np.flatnonzero(scores >= cutoff)  # keep every tie at the cut, then order exactly
         ids, scores = ids[keep], scores[keep]
     order = np.lexsort((ids, -scores))[:k]
-    return [(int(ids[i]), float(scores[i])) for i in order]
+    return list(zip(ids[order].tolist(), scores[order].tolist()))
 
 
 class SparseBM25Index:
@@ -144,7 +144,8 @@ class SparseBM25Index:
             i, w = parts[0]
             return _best(self._postings(i), self._data[self._indptr[i]:self._indptr[i + 1]] * w, k)
         ids = np.concatenate([self._postings(i) for i, _ in parts])
-        values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w for i, w in parts])
+        values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w if w != 1.0 else
+                                 self._data[self._indptr[i]:self._indptr[i + 1]] for i, w in parts])
         if len(ids) * 32 <= self._size:
             unique, inverse = np.unique(ids, return_inverse=True)
             return _best(unique, np.bincount(inverse, weights=values), k)

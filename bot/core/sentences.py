@@ -121,6 +121,8 @@ def sentences_of(articles: list[Article]) -> list[Sentence]:
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each balanced double-quoted passage, quote marks included."""
+    if "“" not in text and '"' not in text:
+        return []  # most sentences: no character-by-character walk
     spans, opened = [], None
     for i, char in enumerate(text):
         if char == "“" or (char == '"' and opened is None and _can_open(text, i)):
