@@ -143,7 +143,8 @@ class SparseBM25Index:
         if len(parts) == 1:
             i, w = parts[0]
             return _best(self._postings(i), self._data[self._indptr[i]:self._indptr[i + 1]] * w, k)
-        ids = np.concatenate([self._postings(i) for i, _ in parts])
+        # int64: bincount would convert int32 ids itself, in a slower pass
+        ids = np.concatenate([self._postings(i) for i, _ in parts], dtype=np.int64)
         values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w if w != 1.0 else
                                  self._data[self._indptr[i]:self._indptr[i + 1]] for i, w in parts])
         if len(ids) * 32 <= self._size:
