@@ -63,23 +63,23 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     typed = question.kind in FACT_FIELDS or question.kind in NAME_KINDS
     floor = max(ABSTAIN_BELOW, SECOND_SOURCE_RATIO["typed" if typed else "untyped"] * best.score)
     good = [c for c in ranked[1:] if c.score >= floor]
-    best_values = values_of(expect, corpus.facts[best.sentence])
+    best_values = values_of(expect, corpus, best.sentence)
     # A contradiction is always shown, even within one outlet; then other outlets that agree or add to it.
     differing = [c for c in good
-                 if relation(expect.kind, best_values, values_of(expect, corpus.facts[c.sentence])) == "differ"]
+                 if relation(expect.kind, best_values, values_of(expect, corpus, c.sentence)) == "differ"]
     if differing:
         # When outlets disagree, say who sides with which claim: any sentence that answers at all and
         # agrees with either side may join (a new outlet first, as below).
-        sides = [best_values, values_of(expect, corpus.facts[differing[0].sentence])]
+        sides = [best_values, values_of(expect, corpus, differing[0].sentence)]
         good += [c for c in ranked[1:] if ABSTAIN_BELOW <= c.score < floor and any(
-            relation(expect.kind, side, values_of(expect, corpus.facts[c.sentence])) == "agree" for side in sides)]
+            relation(expect.kind, side, values_of(expect, corpus, c.sentence)) == "agree" for side in sides)]
     for candidate in differing[:1] + good:
         outlet = _outlet(candidate.sentence, corpus)
         if len(chosen) == MAX_SOURCES:
             break
         if candidate in chosen or (outlet in outlets and candidate not in differing[:1]):
             continue
-        if typed and not values_of(expect, corpus.facts[candidate.sentence]):
+        if typed and not values_of(expect, corpus, candidate.sentence):
             continue
         chosen.append(candidate)
         outlets.add(outlet)
@@ -88,7 +88,7 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     passages = [_passage(c.sentence, question.kind, corpus, scores) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
-        focus.update(stem(w) for value in values_of(expect, corpus.facts[candidate.sentence]) for w in words(value))
+        focus.update(stem(w) for value in values_of(expect, corpus, candidate.sentence) for w in words(value))
     header = _header(expect, chosen, corpus)
     texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)
@@ -158,7 +158,7 @@ def clip(text: str, focus: set[str], limit: int) -> str:
 
 def _header(expect: Expectation, chosen: list[Candidate], corpus: Corpus) -> str:
     credits = [corpus.article_of(c.sentence).credit for c in chosen]
-    values = [values_of(expect, corpus.facts[c.sentence]) for c in chosen]
+    values = [values_of(expect, corpus, c.sentence) for c in chosen]
     relations = {relation(expect.kind, values[0], v) for v in values[1:]}
     if "differ" in relations:
         return "The coverage disagrees on this:"
@@ -179,11 +179,11 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
     floor = ADJACENT_RATIO * scores[sentence_id]
     if fits(previous) and (is_only_quotation(text) or scores.get(previous.id, 0) >= floor):
         return [previous.id, sentence_id]
-    quote_follows = corpus.facts[following.id].quoted if following else False
+    quote_follows = corpus.quoted(following.id) if following else False
     if fits(following) and (scores.get(following.id, 0) >= floor
-                            or kind == "quote" and quote_follows and not corpus.facts[sentence_id].quoted
+                            or kind == "quote" and quote_follows and not corpus.quoted(sentence_id)
                             or is_only_quotation(following.text) and (
-                                kind == "quote" or corpus.facts[sentence_id].quoted or _introduces_quote(text))):
+                                kind == "quote" or corpus.quoted(sentence_id) or _introduces_quote(text))):
         return [sentence_id, following.id]
     return [sentence_id]
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.core.articles import Article
-from bot.core.facts import Facts, find_facts, kinds_stated, name_words_of, original_case, proper_names_of
+from bot.core.facts import Facts, find_facts, kind_bit, kinds_stated, name_words_of, original_case, proper_names_of
 from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
@@ -25,6 +25,7 @@ from bot.core.text import stem, tokenize
 
 ALIAS_WEIGHT = 0.9  # "Alev" finds "Aydin": the same person, named differently
 FUZZY_WEIGHT = 0.75  # "Aydinn" finds "Aydin"; never raised like a paraphrase
+_QUOTED = kind_bit("quoted")
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 
 
@@ -86,11 +87,9 @@ class Corpus:
                    aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
                    quote_index=quote_index, _by_initial=dict(by_initial))
 
-    def context(self, sentence_id: int) -> frozenset[str]:
-        """Words a sentence leans on: the sentence before it (pronouns) and its article's title."""
-        previous = self.neighbour(sentence_id, -1)
-        title = self.title_tokens[self.sentences.article(sentence_id)]
-        return title | self.index.terms(previous.id) if previous else title
+    def quoted(self, sentence_id: int) -> bool:
+        """Whether the sentence holds a direct quotation (told without decoding its facts)."""
+        return bool(self.kinds[sentence_id] & _QUOTED)
 
     def neighbour(self, sentence_id: int, offset: int) -> Sentence | None:
         """The sentence offset places away within the same paragraph, if any."""

@@ -63,9 +63,9 @@ def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: t
         return 1.0
     if expect.kind == "quote":
         following = corpus.neighbour(sentence_id, 1)
-        if corpus.facts[sentence_id].quoted:
+        if corpus.quoted(sentence_id):
             quoted = sentence_id
-        elif following is not None and corpus.facts[following.id].quoted:
+        elif following is not None and corpus.quoted(following.id):
             quoted = following.id
         else:
             return _MISSING_FACT_FACTOR["quote"]
@@ -80,7 +80,7 @@ def stating(expect: Expectation, ids: np.ndarray, corpus: Corpus) -> list[bool]:
     mostly told from the kinds of facts they state, without decoding them."""
     stated = ((corpus.kinds[ids] & kind_bit(FACT_FIELDS[expect.kind])) != 0).tolist()
     if expect.kind == "how_old" and expect.names:  # only ages said of whom the question names count
-        return [s and bool(values_of(expect, corpus.facts[i])) for s, i in zip(stated, ids.tolist())]
+        return [s and bool(values_of(expect, corpus, i)) for s, i in zip(stated, ids.tolist())]
     return stated
 
 
@@ -97,8 +97,16 @@ def factor_bounds(expect: Expectation, kinds: np.ndarray, following_kinds: np.nd
     return np.ones(len(kinds))
 
 
-def values_of(expect: Expectation, facts: Facts) -> tuple[str, ...]:
-    """The facts of the kind the question asks for, minus what the question itself names."""
+def values_of(expect: Expectation, corpus: Corpus, sentence_id: int) -> tuple[str, ...]:
+    """The facts of the kind the question asks for that a sentence states, minus what the question
+    itself names. A sentence's facts are decoded only when it states facts of that kind at all."""
+    field = FACT_FIELDS.get(expect.kind) or ("names" if expect.kind in NAME_KINDS else None)
+    if field is None or not corpus.kinds[sentence_id] & kind_bit(field):
+        return ()
+    return _values(expect, corpus.facts[sentence_id])
+
+
+def _values(expect: Expectation, facts: Facts) -> tuple[str, ...]:
     kind = expect.kind
     if kind == "how_old" and expect.names:
         # "how old is X": only ages said of X, when the sentence ties ages to people

@@ -56,13 +56,7 @@ def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0) -> li
     for j, share in enumerate(importance):
         if j != subject:
             covered += share * credit[:, j]
-    gates = np.ones(len(ids))
-    if expect.name_stems:
-        gates[~found.names_near()] *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
-    own = found.own()
-    for j, concept in enumerate(concepts):
-        if concept.novelty:
-            gates[own[:, j] == 0] *= MISSING_NOVELTY_FACTOR
+    gates = _gates(concepts, expect, found)
     # Every factor is at most its bound: below floor even so, a sentence cannot answer nor lend its
     # score to a neighbour, and the checks that decode its facts are skipped.
     following = corpus.sentences.neighbours(ids, 1)
@@ -74,7 +68,7 @@ def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0) -> li
     ranked = []
     for position in hopeful.tolist():
         sentence_id, score = top[position]
-        values = values_of(expect, corpus.facts[sentence_id])
+        values = values_of(expect, corpus, sentence_id)
         coverage = covered[position]
         if subject_credit is not None:
             # "what label/magazine …": the noun names the kind of answer, so a sentence naming something
@@ -87,6 +81,18 @@ def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0) -> li
         ranked.append(Candidate(sentence_id, coverage / total * factor, score))
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
     return ranked
+
+
+def _gates(concepts: tuple[Concept, ...], expect: Expectation, found: _Found) -> np.ndarray:
+    """The factors told from where the question's words are: per candidate, 1 or less."""
+    gates = np.ones(len(found))
+    if expect.name_stems:
+        gates[~found.names_near()] *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
+    own = found.own()
+    for j, concept in enumerate(concepts):
+        if concept.novelty:  # "again", "other" must be said by the sentence itself
+            gates[own[:, j] == 0] *= MISSING_NOVELTY_FACTOR
+    return gates
 
 
 def _candidates(question: Question, expect: Expectation, corpus: Corpus) -> list[tuple[int, float]]:
@@ -126,6 +132,9 @@ class _Found:
         for j, concept in enumerate(concepts):
             for term, weight in concept.alternatives.items():
                 self._weights[column[term], j] = weight
+
+    def __len__(self) -> int:
+        return len(self._here)
 
     def own(self) -> np.ndarray:
         """Sentence × concept: the concept's credit from the sentence alone (its best alternative there)."""
