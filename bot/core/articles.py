@@ -95,7 +95,8 @@ def parse_article(name: str, raw: bytes) -> Article:
 
 def article_paths(directory: Path) -> list[Path]:
     """The article files of a knowledge folder, in a stable order."""
-    return sorted(p for p in directory.glob("*.md") if p.is_file() and not p.name.startswith("."))
+    paths = [p for p in directory.glob("*.md") if p.is_file() and not p.name.startswith(".")]
+    return sorted(paths, key=lambda p: p.name)  # one folder: as sorting the paths, but far quicker
 
 
 def load_articles(directory: str | Path) -> list[Article]:
