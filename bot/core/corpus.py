@@ -116,7 +116,8 @@ class Corpus:
             if root not in self.index:
                 alternatives = {t: max(w, SYNONYM_WEIGHT_FOR_UNSEEN) if t != root and w != FUZZY_WEIGHT else w
                                 for t, w in alternatives.items()}
-            expanded.append(replace(concept, alternatives=alternatives))
+            expanded.append(concept if alternatives == concept.alternatives else
+                            replace(concept, alternatives=alternatives))
         return replace(question, concepts=tuple(expanded))
 
     def _close_terms(self, term: str) -> list[str]:

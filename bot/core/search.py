@@ -18,6 +18,8 @@ from scipy import sparse
 
 K1, B, EPSILON = 1.5, 0.75, 0.25  # BM25Okapi's defaults
 MIN_IDF = 1e-3
+COMMON = 10  # a term in more than 1/COMMON of the sentences is only looked up where it can matter
+SEARCHED_HITS = 4096  # up to this many sentences, binary search beats scattering a common term
 
 
 class SentenceIndex(Protocol):
@@ -102,6 +104,8 @@ class SparseBM25Index:
         self._data, self._indices, self._indptr = data, indices.astype(np.int32), indptr.astype(np.int64)
         self._doc_terms, self._doc_indptr = doc_terms.astype(np.int32), doc_indptr.astype(np.int64)
         self._unseen = _unseen_idf(size)
+        self._nonnegative = not len(data) or float(data.min()) >= 0  # else partial scores bound nothing
+        self._largest_weights: dict[int, float] = {}
 
     # ---- persistence: plain arrays, so a cache file never needs pickle --------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -143,27 +147,75 @@ class SparseBM25Index:
         if len(parts) == 1:
             i, w = parts[0]
             return _best(self._postings(i), self._data[self._indptr[i]:self._indptr[i + 1]] * w, k)
+        sizes = [int(self._indptr[i + 1] - self._indptr[i]) for i, _ in parts]
+        if sum(sizes) * 32 <= self._size:
+            ids, values = self._gather(parts)
+            unique, inverse = np.unique(ids, return_inverse=True)
+            return _best(unique, np.bincount(inverse, weights=values), k)
+        # MaxScore, for terms in a large share of the sentences ("said"): score the sentences holding the
+        # other terms, then look the common terms up only for those that can still make the top k.
+        common = [j for j, n in enumerate(sizes) if n * COMMON > self._size]
+        if (len(common) == len(parts) or sum(n for j, n in enumerate(sizes) if j not in common) < k
+                or not self._nonnegative or any(w < 0 for _, w in parts)):
+            common = []  # (too few other sentences to set a floor; negative weights: no bounds)
+        rare = [part for j, part in enumerate(parts) if j not in common]
+        reach = sum(w * self._largest(i) for i, w in (parts[j] for j in common))
+        if common and reach >= sum(w * float(self._data[self._indptr[i]:self._indptr[i + 1]].max()) for i, w in rare):
+            common, rare = [], parts  # the common terms alone outweigh any sentence's other terms
+        # Summing into one array per sentence (a memset and a scatter) beats sorting many postings.
+        dense = self._scatter(rare)
+        floor = self._floor(dense, rare, k)  # from partial scores: the real k-th best is at least this
+        if common:
+            if floor and reach < floor * (1 - 1e-9):
+                # Below floor - reach, even the common terms' largest weights cannot lift a sentence to
+                # floor; so a sentence holding no rarer term cannot rank, not even by a tie.
+                hits = np.flatnonzero(dense >= (floor - reach) * (1 - 1e-9))
+                if len(hits) <= SEARCHED_HITS:
+                    scores = dense[hits]
+                    for j in common:
+                        scores += self._weights_at(parts[j][0], hits) * parts[j][1]
+                    return _best(hits, scores, k)
+            dense += self._scatter([parts[j] for j in common])  # they can matter: scatter them too
+            floor = self._floor(dense, parts, k)
+        hits = np.flatnonzero(dense >= floor) if floor and floor > 0 else np.flatnonzero(dense)
+        return _best(hits, dense[hits], k)
+
+    def _floor(self, dense: np.ndarray, parts: list[tuple[int, float]], k: int) -> float | None:
+        """A score the k-th best sentence surely reaches: the k-th best among the sentences holding one
+        term (one with few postings and a high weight is the best guess), else among all that score.
+        Selecting the k-th best of every sentence would cost more than the scatter."""
+        enough = [self._postings(i) for i, _ in parts if self._indptr[i + 1] - self._indptr[i] >= k]
+        scores = dense[min(enough, key=len)] if enough else dense[np.flatnonzero(dense)]
+        if len(scores) < k:
+            return None
+        return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+
+    def _gather(self, parts: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         # int64: bincount would convert int32 ids itself, in a slower pass
         ids = np.concatenate([self._postings(i) for i, _ in parts], dtype=np.int64)
         values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w if w != 1.0 else
                                  self._data[self._indptr[i]:self._indptr[i + 1]] for i, w in parts])
-        if len(ids) * 32 <= self._size:
-            unique, inverse = np.unique(ids, return_inverse=True)
-            return _best(unique, np.bincount(inverse, weights=values), k)
-        # Many postings: summing into one array per sentence (a memset and a scatter) beats sorting them.
-        dense = np.bincount(ids, weights=values, minlength=self._size)
-        # Which sentences can be in the top k? Selecting the k-th best score from every sentence costs
-        # more than the scatter; the k-th best among the sentences holding one term is a floor the
-        # real k-th best reaches, and is cheap (a term with few postings and a high weight is the best
-        # guess). Below it, no sentence can rank.
-        enough = [self._postings(i) for i, _ in parts if self._indptr[i + 1] - self._indptr[i] >= k]
-        if not enough:
-            hits = np.flatnonzero(dense)
-        else:
-            scores = dense[min(enough, key=len)]
-            floor = np.partition(scores, len(scores) - k)[len(scores) - k]
-            hits = np.flatnonzero(dense >= floor) if floor > 0 else np.flatnonzero(dense)
-        return _best(hits, dense[hits], k)
+        return ids, values
+
+    def _scatter(self, parts: list[tuple[int, float]]) -> np.ndarray:
+        """Every sentence's score over these terms (0 where none occurs)."""
+        ids, values = self._gather(parts)
+        return np.bincount(ids, weights=values, minlength=self._size)
+
+    def _largest(self, term: int) -> float:
+        """The term's largest weight in any sentence (asked only of common terms, so few are kept)."""
+        found = self._largest_weights.get(term)
+        if found is None:
+            found = self._largest_weights[term] = float(self._data[self._indptr[term]:self._indptr[term + 1]].max())
+        return found
+
+    def _weights_at(self, term: int, ids: np.ndarray) -> np.ndarray:
+        """The term's weight in each of the given sentences (0 where it does not occur)."""
+        start, end = self._indptr[term], self._indptr[term + 1]
+        postings = self._indices[start:end]  # in sentence order: binary search
+        at = np.searchsorted(postings, ids.astype(postings.dtype))  # else it converts all the postings
+        at[at == len(postings)] = 0
+        return np.where(postings[at] == ids, self._data[start:end][at], 0.0)
 
     def _postings(self, term: int) -> np.ndarray:
         return self._indices[self._indptr[term]:self._indptr[term + 1]]
