@@ -10,6 +10,7 @@ from bot.core.questions import parse_question, question_kind
     ("how old is she rn", "how_old"), ("how many months old is he", "how_old"), ("how long ago did it start", "when"), ("how long is the clip", "how_long"),
     ("whats the runtime", "how_long"), ("how many views", "how_many"), ("what label is she on", "which"),
     ("what did the mayor say about it", "quote"), ("is it out yet", "yesno"), ("what happened", "what"),
+    ("which record company built it", "which"), ("what is company policy", "what"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

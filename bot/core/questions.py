@@ -26,9 +26,11 @@ _KINDS = [
     ("quote", re.compile(r"\bwhat (did|does|do|has|have) .*\b(say|said|says|tell|told|post|posted|write|"
                          r"wrote|tweet|tweeted|sing|sang|share|shared)\b|\bquotes?\b|\bin (his|her|their) "
                          r"(own )?words\b")),
-    ("which", re.compile(r"\b(which|what) (company|label|app|platform|brand|site|website|network|song|"
-                         r"album|outlet|magazine|publication|show|movie|film|band|group|team|city|country|"
-                         r"studio|channel|service|product|device|name)\b")),
+    # "which record company": one modifier may come before the noun (but not "what is company X")
+    ("which", re.compile(r"\b(which|what) (?:(?!(?:is|was|are|were|did|does|do)\b)\w+ )?"
+                         r"(company|label|app|platform|brand|site|website|network|song|album|outlet|magazine|"
+                         r"publication|show|movie|film|band|group|team|city|country|studio|channel|service|"
+                         r"product|device|name)\b")),
     ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
