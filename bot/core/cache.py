@@ -126,7 +126,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
     sentences = SentenceTable(arrays["sentences"], arrays["texts"].tobytes(), arrays["offsets"])
     facts = LazyFacts(arrays["facts"].tobytes(), count=len(sentences))
     kinds = arrays["kinds"]
-    if kinds.shape != (len(sentences),):
+    if kinds.dtype != np.uint8 or kinds.shape != (len(sentences),):
         raise ValueError("fact kinds do not match the sentences")
     if len(sentences) and int(sentences.places[:, 0].max()) >= len(articles):
         raise ValueError("sentences point past the articles")

@@ -154,14 +154,8 @@ class SparseBM25Index:
             return _best(unique, np.bincount(inverse, weights=values), k)
         # MaxScore, for terms in a large share of the sentences ("said"): score the sentences holding the
         # other terms, then look the common terms up only for those that can still make the top k.
-        common = [j for j, n in enumerate(sizes) if n * COMMON > self._size]
-        if (len(common) == len(parts) or sum(n for j, n in enumerate(sizes) if j not in common) < k
-                or not self._nonnegative or any(w < 0 for _, w in parts)):
-            common = []  # (too few other sentences to set a floor; negative weights: no bounds)
+        common, reach = self._common(parts, sizes, k)
         rare = [part for j, part in enumerate(parts) if j not in common]
-        reach = sum(w * self._largest(i) for i, w in (parts[j] for j in common))
-        if common and reach >= sum(w * float(self._data[self._indptr[i]:self._indptr[i + 1]].max()) for i, w in rare):
-            common, rare = [], parts  # the common terms alone outweigh any sentence's other terms
         # Summing into one array per sentence (a memset and a scatter) beats sorting many postings.
         dense = self._scatter(rare)
         floor = self._floor(dense, rare, k)  # from partial scores: the real k-th best is at least this
@@ -179,6 +173,18 @@ class SparseBM25Index:
             floor = self._floor(dense, parts, k)
         hits = np.flatnonzero(dense >= floor) if floor and floor > 0 else np.flatnonzero(dense)
         return _best(hits, dense[hits], k)
+
+    def _common(self, parts: list[tuple[int, float]], sizes: list[int], k: int) -> tuple[list[int], float]:
+        """The parts worth looking up rather than scattering, and the most they can add to a sentence."""
+        common = [j for j, n in enumerate(sizes) if n * COMMON > self._size]
+        others = [parts[j] for j in range(len(parts)) if j not in common]
+        if not common or sum(n for j, n in enumerate(sizes) if j not in common) < k or not self._nonnegative \
+                or any(w < 0 for _, w in parts):
+            return [], 0.0  # (too few other sentences to set a floor; negative weights: no bounds)
+        reach = sum(w * self._largest(i) for i, w in (parts[j] for j in common))
+        if reach >= sum(w * float(self._data[self._indptr[i]:self._indptr[i + 1]].max()) for i, w in others):
+            return [], 0.0  # the common terms alone outweigh any sentence's other terms: no floor to keep
+        return common, reach
 
     def _floor(self, dense: np.ndarray, parts: list[tuple[int, float]], k: int) -> float | None:
         """A score the k-th best sentence surely reaches: the k-th best among the sentences holding one
@@ -206,7 +212,8 @@ class SparseBM25Index:
         """The term's largest weight in any sentence (asked only of common terms, so few are kept)."""
         found = self._largest_weights.get(term)
         if found is None:
-            found = self._largest_weights[term] = float(self._data[self._indptr[term]:self._indptr[term + 1]].max())
+            found = float(self._data[self._indptr[term]:self._indptr[term + 1]].max())
+            self._largest_weights[term] = found
         return found
 
     def _weights_at(self, term: int, ids: np.ndarray) -> np.ndarray:
