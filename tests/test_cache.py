@@ -77,3 +77,15 @@ def test_cache_written_for_other_contents_is_not_used(knowledge_dir, monkeypatch
     monkeypatch.setattr(Corpus, "build", classmethod(lambda cls, *a, **k: built.append(1) or original(cls, *a, **k)))
     Assistant.from_directory(knowledge_dir)
     assert built == [1]
+
+
+def test_cache_with_arrays_of_the_wrong_kind_is_rebuilt(knowledge_dir, caplog):
+    Assistant.from_directory(knowledge_dir)
+    cache = _cache_files(knowledge_dir)[0]
+    stored = dict(np.load(cache))
+    stored["kinds"] = stored["kinds"].astype(np.float64)  # right length, wrong kind: would fail mid-answer
+    with cache.open("wb") as out:
+        np.savez(out, **stored)
+    with caplog.at_level(logging.WARNING, logger="bot.core.cache"):
+        answer = Assistant.from_directory(knowledge_dir).ask("when did the bridge reopen")
+    assert not answer.abstained and "unusable" in caplog.text
