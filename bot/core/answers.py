@@ -49,14 +49,16 @@ class Answer:
 
 def answer(question: Question, corpus: Corpus) -> Answer:
     """The answer to a parsed question: the best-ranked sentences, composed and cited."""
-    return compose_answer(question, rank_sentences(question, corpus, floor=RELEVANT_FROM), corpus)
+    expect = Expectation.of(question, corpus)
+    return compose_answer(question, rank_sentences(question, corpus, RELEVANT_FROM, expect), corpus, expect)
 
 
-def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) -> Answer:
+def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus,
+                   expect: Expectation | None = None) -> Answer:
     """The best supporting sentence(s), each cited; agreement and disagreement between outlets said."""
     if not ranked or ranked[0].score < ABSTAIN_BELOW:
         return not_found(question.text, corpus)
-    expect = Expectation.of(question, corpus)
+    expect = expect or Expectation.of(question, corpus)
     best = ranked[0]
     chosen = [best]
     outlets = {_outlet(best.sentence, corpus)}

@@ -35,11 +35,12 @@ class Candidate:
     bm25: float
 
 
-def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0) -> list[Candidate]:
+def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0,
+                   expect: Expectation | None = None) -> list[Candidate]:
     """Sentences that could answer, best first; some that cannot score floor or more are left out."""
     if not question.concepts:
         return []
-    expect = Expectation.of(question, corpus)
+    expect = expect or Expectation.of(question, corpus)
     top = _candidates(question, expect, corpus)
     if not top:
         return []
