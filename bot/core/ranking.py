@@ -49,7 +49,7 @@ def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0,
     importance = [0.0 if c.novelty else c.weight * _importance(c, corpus) for c in concepts]
     total = sum(importance) or 1.0
     found = _Found(concepts, expect.name_stems, ids, corpus)
-    credit = found.credit()
+    credit = found.credit
     # The subject concept ("what label …") can also be credited for the names a sentence states, which
     # needs its facts; every other concept's share is known for all candidates at once.
     subject = next((j for j, c in enumerate(concepts) if c is expect.subject), None)
@@ -89,7 +89,7 @@ def _gates(concepts: tuple[Concept, ...], expect: Expectation, found: _Found) ->
     gates = np.ones(len(found))
     if expect.name_stems:
         gates[~found.names_near()] *= OTHER_SUBJECT_FACTOR  # its article names none of whom the question asks about
-    own = found.own()
+    own = found.own
     for j, concept in enumerate(concepts):
         if concept.novelty:  # "again", "other" must be said by the sentence itself
             gates[own[:, j] == 0] *= MISSING_NOVELTY_FACTOR
@@ -129,22 +129,19 @@ class _Found:
                 self._near[row, column[term]] = True
         self._names = [column[t] for t in name_stems]
         # term × concept: the weight with which each term stands for each concept (0: it does not)
-        self._weights = np.zeros((len(terms), len(concepts)))
+        weights = np.zeros((len(terms), len(concepts)))
         for j, concept in enumerate(concepts):
             for term, weight in concept.alternatives.items():
-                self._weights[column[term], j] = weight
+                weights[column[term], j] = weight
+        # sentence × concept: the concept's credit from the sentence alone (its best alternative there),
+        # and its credit counting what the sentence leans on (at CONTEXT_CREDIT)
+        self.own = (self._here[:, :, None] * weights).max(axis=1, initial=0.0)
+        near = (self._near[:, :, None] * weights).max(axis=1, initial=0.0)
+        self.credit = np.maximum(self.own, CONTEXT_CREDIT * near)
 
     def __len__(self) -> int:
         return len(self._here)
 
-    def own(self) -> np.ndarray:
-        """Sentence × concept: the concept's credit from the sentence alone (its best alternative there)."""
-        return (self._here[:, :, None] * self._weights).max(axis=1, initial=0.0)
-
-    def credit(self) -> np.ndarray:
-        """Sentence × concept: found in the sentence, or (at CONTEXT_CREDIT) in what it leans on."""
-        near = (self._near[:, :, None] * self._weights).max(axis=1, initial=0.0)
-        return np.maximum(self.own(), CONTEXT_CREDIT * near)
 
     def names_near(self) -> np.ndarray:
         """Whether the sentence, or what it leans on, names anyone the question asks about."""
