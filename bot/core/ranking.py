@@ -102,12 +102,12 @@ def _candidates(question: Question, expect: Expectation, corpus: Corpus) -> list
     for concept in question.concepts:
         for term, weight in concept.alternatives.items():
             weights[term] = max(weights.get(term, 0.0), weight)
+    if question.kind not in FACT_FIELDS:
+        return corpus.index.top(weights, CANDIDATES)
+    # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
     top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
-    if question.kind in FACT_FIELDS:
-        # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
-        stated = stating(expect, np.array([s for s, _ in top], dtype=np.int64), corpus)
-        top = [hit for hit, ok in zip(top, stated) if ok] + [hit for hit, ok in zip(top, stated) if not ok]
-    return top[:CANDIDATES]
+    stated = stating(expect, np.array([s for s, _ in top], dtype=np.int64), corpus)
+    return ([hit for hit, ok in zip(top, stated) if ok] + [hit for hit, ok in zip(top, stated) if not ok])[:CANDIDATES]
 
 
 class _Found:
