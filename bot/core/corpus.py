@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -33,12 +33,13 @@ IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 class Corpus:
     articles: list[Article]
     sentences: SentenceTable
-    title_tokens: list[frozenset[str]]  # per article: what every sentence of it is about
+    titled: dict[str, np.ndarray]  # term -> the articles (sorted ids) whose title holds it: what they are about
     facts: Sequence[Facts]  # a list, or decoded lazily from the cache
     kinds: np.ndarray  # per sentence: the facts.FACT_KINDS bits of what it states
     name_words: frozenset[str]
     proper_names: frozenset[str]  # name words that are really names, for "is this about who was asked"
     article_names: list[frozenset[str]]  # per article: stems of the proper-name words it mentions
+    named: dict[str, np.ndarray]  # the same the other way round: name stem -> articles (sorted ids)
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
     topics: tuple[str, ...]
@@ -81,9 +82,9 @@ class Corpus:
         # The sentences hold the text now; keeping every paragraph as well would double the memory.
         articles = [replace(a, paragraphs=()) if a.paragraphs else a for a in articles]
         table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
-        return cls(articles=articles, sentences=table,
-                   title_tokens=[frozenset(tokenize(a.title)) for a in articles], facts=facts, kinds=kinds,
-                   name_words=name_words, proper_names=proper_names, article_names=article_names, index=index,
+        return cls(articles=articles, sentences=table, titled=_inverted([tokenize(a.title) for a in articles]),
+                   facts=facts, kinds=kinds, name_words=name_words, proper_names=proper_names,
+                   article_names=article_names, named=_inverted(article_names), index=index,
                    aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
                    quote_index=quote_index, _by_initial=dict(by_initial))
 
@@ -127,6 +128,16 @@ class Corpus:
         pool = [t for n in (len(term) - 1, len(term), len(term) + 1) for t in self._by_initial.get((term[:1], n), ())]
         # 0.87 lets "fery" find "ferry" (0.89) but not "beat" find "bet" (0.86)
         return difflib.get_close_matches(term, pool, n=2, cutoff=0.87)
+
+
+def _inverted(per_article: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
+    """term -> the ids of the articles holding it, ascending: looked up per question term, so that no
+    per-article set is touched for each candidate sentence."""
+    holders: dict[str, list[int]] = defaultdict(list)
+    for article, terms in enumerate(per_article):
+        for term in set(terms):
+            holders[term].append(article)
+    return {term: np.asarray(ids, dtype=np.int32) for term, ids in holders.items()}
 
 
 def _vocabulary(index: SentenceIndex, sentences: Sequence[Sentence]) -> set[str]:

@@ -120,13 +120,11 @@ class _Found:
         column = {t: j for j, t in enumerate(terms)}
         both = corpus.index.holding(terms, np.concatenate([ids, corpus.sentences.neighbours(ids, -1)]))
         self._here, self._near = both[:len(ids)], both[len(ids):]
-        wanted = frozenset(terms)
-        for row, article in enumerate(corpus.sentences.places[ids, 0].tolist()):
-            leaned_on = corpus.title_tokens[article] & wanted
-            if name_stems:
-                leaned_on |= corpus.article_names[article] & name_stems
-            for term in leaned_on:
-                self._near[row, column[term]] = True
+        articles = corpus.sentences.places[ids, 0]
+        for term, j in column.items():
+            for holders in (corpus.titled.get(term), corpus.named.get(term) if term in name_stems else None):
+                if holders is not None:
+                    self._near[:, j] |= _among(articles, holders)
         self._names = [column[t] for t in name_stems]
         # term × concept: the weight with which each term stands for each concept (0: it does not)
         weights = np.zeros((len(terms), len(concepts)))
@@ -146,6 +144,13 @@ class _Found:
     def names_near(self) -> np.ndarray:
         """Whether the sentence, or what it leans on, names anyone the question asks about."""
         return (self._here[:, self._names] | self._near[:, self._names]).any(axis=1)
+
+
+def _among(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
+    """Whether each value is in the (non-empty, sorted) array."""
+    at = ascending.searchsorted(values)
+    np.minimum(at, len(ascending) - 1, out=at)
+    return ascending[at] == values
 
 
 def _importance(concept: Concept, corpus: Corpus) -> float:
