@@ -51,13 +51,13 @@ def _unseen_idf(size: int) -> float:
 
 
 def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """Top k by score, ties by lower id, without sorting everything."""
-    if len(ids) > k:
-        keep = np.argpartition(-scores, k - 1)[:k]
-        cutoff = scores[keep].min()
+    """Top k by score, ties by lower id, without sorting everything. The ids come in ascending order,
+    so a stable sort by score alone breaks the ties."""
+    if len(ids) > 4 * k:
+        cutoff = np.partition(scores, len(scores) - k)[len(scores) - k]
         keep = np.flatnonzero(scores >= cutoff)  # keep every tie at the cut, then order exactly
         ids, scores = ids[keep], scores[keep]
-    order = np.lexsort((ids, -scores))[:k]
+    order = np.argsort(-scores, kind="stable")[:k]
     return list(zip(ids[order].tolist(), scores[order].tolist()))
 
 
@@ -105,7 +105,11 @@ class SparseBM25Index:
         self._doc_terms, self._doc_indptr = doc_terms.astype(np.int32), doc_indptr.astype(np.int64)
         self._unseen = _unseen_idf(size)
         self._nonnegative = not len(data) or float(data.min()) >= 0  # else partial scores bound nothing
-        self._largest_weights: dict[int, float] = {}
+        # each term's largest weight in any sentence: the most it can add to a score
+        starts, filled = self._indptr[:-1], np.diff(self._indptr) > 0
+        self._largest = np.zeros(len(terms))
+        if filled.any():
+            self._largest[filled] = np.maximum.reduceat(self._data, starts[filled])
 
     # ---- persistence: plain arrays, so a cache file never needs pickle --------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -177,12 +181,12 @@ class SparseBM25Index:
     def _common(self, parts: list[tuple[int, float]], sizes: list[int], k: int) -> tuple[list[int], float]:
         """The parts worth looking up rather than scattering, and the most they can add to a sentence."""
         common = [j for j, n in enumerate(sizes) if n * COMMON > self._size]
-        others = [parts[j] for j in range(len(parts)) if j not in common]
         if not common or sum(n for j, n in enumerate(sizes) if j not in common) < k or not self._nonnegative \
                 or any(w < 0 for _, w in parts):
             return [], 0.0  # (too few other sentences to set a floor; negative weights: no bounds)
-        reach = sum(w * self._largest(i) for i, w in (parts[j] for j in common))
-        if reach >= sum(w * float(self._data[self._indptr[i]:self._indptr[i + 1]].max()) for i, w in others):
+        largest = self._largest[[i for i, _ in parts]].tolist()
+        reach = sum(parts[j][1] * largest[j] for j in common)
+        if reach >= sum(parts[j][1] * largest[j] for j in range(len(parts)) if j not in common):
             return [], 0.0  # the common terms alone outweigh any sentence's other terms: no floor to keep
         return common, reach
 
@@ -207,14 +211,6 @@ class SparseBM25Index:
         """Every sentence's score over these terms (0 where none occurs)."""
         ids, values = self._gather(parts)
         return np.bincount(ids, weights=values, minlength=self._size)
-
-    def _largest(self, term: int) -> float:
-        """The term's largest weight in any sentence (asked only of common terms, so few are kept)."""
-        found = self._largest_weights.get(term)
-        if found is None:
-            found = float(self._data[self._indptr[term]:self._indptr[term + 1]].max())
-            self._largest_weights[term] = found
-        return found
 
     def _weights_at(self, term: int, ids: np.ndarray) -> np.ndarray:
         """The term's weight in each of the given sentences (0 where it does not occur)."""
@@ -254,7 +250,7 @@ class SparseBM25Index:
     def nbytes(self) -> int:
         """Memory held by the arrays (the vocabulary's strings and dict come on top)."""
         return sum(a.nbytes for a in (self._idf, self._data, self._indices, self._indptr, self._doc_terms,
-                                      self._doc_indptr))
+                                      self._doc_indptr, self._largest))
 
 
 class RankBM25Index:
