@@ -71,7 +71,11 @@ class Question:
 
 def question_kind(text: str) -> str:
     """The kind of answer a question wants, from its wording."""
-    q = _CHAT_FORMS.sub(lambda m: m.group(1) + " is", normalize(text).replace("'", ""))
+    return _kind_of(normalize(text))
+
+
+def _kind_of(normalized: str) -> str:
+    q = _CHAT_FORMS.sub(lambda m: m.group(1) + " is", normalized.replace("'", ""))
     for kind, pattern in _KINDS:
         if pattern.search(q):
             return kind
@@ -80,8 +84,9 @@ def question_kind(text: str) -> str:
 
 def parse_question(text: str) -> Question:
     """Classify the question and list its concepts with their paraphrases."""
-    kind = question_kind(text)
-    q = _PHRASE.sub(lambda m: PHRASES[m.group(0)], normalize(text))
+    normalized = normalize(text)
+    kind = _kind_of(normalized)
+    q = _PHRASE.sub(lambda m: PHRASES[m.group(0)], normalized)
     q = _FILLER.sub(" ", q)
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
@@ -113,12 +118,13 @@ def parse_question(text: str) -> Question:
             continue
         concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS,
                                  weight=LIGHT_VERB_WEIGHT if word in LIGHT_VERBS else 1.0)
-    if kind == "how_long" and re.search(r"\bhow long (is|was|are|were)\b", normalize(text)):
+    if kind == "how_long" and re.search(r"\bhow long (is|was|are|were)\b", normalized):
         # "how long is the video" asks for its length, not for how long something went on
         length = stem("length")
         alternatives = {length: 1.0, **{t: SYNONYM_WEIGHT for t in _SYNONYMS.get(length, ())}}
         concepts.setdefault(length, Concept(word="length", alternatives=alternatives))
-    if re.search(r"\bwhat(?:s| is| was| are)\b.*\babout\b\W*$", normalize(text).replace("'", "")):
+    if "about" in normalized and re.search(r"\bwhat(?:s| is| was| are)\b.*\babout\b\W*$",
+                                           normalized.replace("'", "")):
         # "what is the video about" asks for its story
         story = stem("story")
         concepts.setdefault(story, Concept(word="story", alternatives={

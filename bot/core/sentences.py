@@ -43,8 +43,9 @@ class SentenceTable(Sequence):
         self.places = places.astype(np.int32, copy=False)  # article, paragraph, position
         self.blob = blob
         self.offsets = offsets.astype(np.int64, copy=False)
-        # one number per (article, paragraph): neighbour checks are a scalar comparison
-        self._paragraph_keys = (self.places[:, 0].astype(np.int64) << 32) | self.places[:, 1]
+        # Sentences are stored in reading order, so a sentence not first in its paragraph continues the
+        # one before it: one lookup tells a neighbour (the extra False stands after the last sentence).
+        self._continues = np.append(self.places[:, 2] > 0, False)
 
     @classmethod
     def from_sentences(cls, sentences: list[Sentence]) -> SentenceTable:
@@ -76,15 +77,16 @@ class SentenceTable(Sequence):
         return int(self.places[i, 0])
 
     def same_paragraph(self, i: int, j: int) -> bool:
-        keys = self._paragraph_keys
-        return bool(keys[i] == keys[j])
+        i, j = min(i, j), max(i, j)
+        return bool(self._continues[i + 1:j + 1].all())
 
     def neighbours(self, ids: np.ndarray, offset: int) -> np.ndarray:
-        """For each sentence id, the one offset places away in its paragraph, or -1."""
-        other = ids + offset
-        inside = (other >= 0) & (other < len(self))
-        keys = self._paragraph_keys
-        return np.where(inside & (keys[np.where(inside, other, 0)] == keys[ids]), other, -1)
+        """For each sentence id, the one just before (offset -1) or after (1) it in its paragraph, or -1."""
+        if offset == -1:
+            return np.where(self._continues[ids], ids - 1, -1)
+        if offset == 1:
+            return np.where(self._continues[ids + 1], ids + 1, -1)
+        raise ValueError("neighbours are one sentence away")
 
     def counts_per_article(self, articles: int) -> list[int]:
         return np.bincount(self.places[:, 0], minlength=articles).tolist()
