@@ -89,3 +89,15 @@ def test_cache_with_arrays_of_the_wrong_kind_is_rebuilt(knowledge_dir, caplog):
     with caplog.at_level(logging.WARNING, logger="bot.core.cache"):
         answer = Assistant.from_directory(knowledge_dir).ask("when did the bridge reopen")
     assert not answer.abstained and "unusable" in caplog.text
+
+
+def test_decoded_facts_stay_bounded_however_long_the_bot_runs(knowledge_dir, monkeypatch):
+    from bot.core import cache
+    Assistant.from_directory(knowledge_dir)
+    facts = Assistant.from_directory(knowledge_dir).corpus.facts  # loaded: decoded on use
+    fresh = Assistant.from_directory(knowledge_dir, use_cache=False).corpus.facts  # a plain list
+    monkeypatch.setattr(cache, "DECODED_FACTS_KEPT", 3)
+    for round_ in range(2):
+        for i in range(len(facts)):
+            assert facts[i] == fresh[i]  # evicted ones decode again, the same
+    assert len(facts._decoded) <= 3 < len(facts)

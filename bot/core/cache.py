@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
 FORMAT = 6
+DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
 _CORE = Path(__file__).resolve().parent
 
 
@@ -171,6 +172,8 @@ class LazyFacts(Sequence):
             d, ag, an, du, am, na, q = fields + [[]] * (6 - len(fields)) + [0] * (len(fields) < 7)
             found = Facts(dates=tuple(d), ages=tuple(ag), age_names=tuple(tuple(n) for n in an),
                           durations=tuple(du), amounts=tuple(am), names=tuple(na), quoted=bool(q))
+            if len(self._decoded) >= DECODED_FACTS_KEPT:
+                del self._decoded[next(iter(self._decoded))]  # the oldest decoded
             self._decoded[i] = found
         return found
 
