@@ -172,21 +172,24 @@ def _header(expect: Expectation, chosen: list[Candidate], corpus: Corpus) -> str
 def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, float]) -> list[int]:
     """The sentence, joined by a neighbour that supports it nearly as well; by the one before when it
     is a bare quotation (to show who speaks); by the one after when that continues a quotation."""
-    text = corpus.sentences.text(sentence_id)
-    previous, following = corpus.neighbour(sentence_id, -1), corpus.neighbour(sentence_id, 1)
+    sentences = corpus.sentences
+    text = sentences.text(sentence_id)
+    previous, following = corpus.neighbour_id(sentence_id, -1), corpus.neighbour_id(sentence_id, 1)
+    previous_text = sentences.text(previous) if previous is not None else None
+    following_text = sentences.text(following) if following is not None else None
 
-    def fits(other) -> bool:
-        return other is not None and len(other.text) + len(text) < MAX_PASSAGE_CHARS
+    def fits(other: str | None) -> bool:
+        return other is not None and len(other) + len(text) < MAX_PASSAGE_CHARS
 
     floor = ADJACENT_RATIO * scores[sentence_id]
-    if fits(previous) and (is_only_quotation(text) or scores.get(previous.id, 0) >= floor):
-        return [previous.id, sentence_id]
-    quote_follows = corpus.quoted(following.id) if following else False
-    if fits(following) and (scores.get(following.id, 0) >= floor
-                            or kind == "quote" and quote_follows and not corpus.quoted(sentence_id)
-                            or is_only_quotation(following.text) and (
-                                kind == "quote" or corpus.quoted(sentence_id) or _introduces_quote(text))):
-        return [sentence_id, following.id]
+    if fits(previous_text) and (is_only_quotation(text) or scores.get(previous, 0) >= floor):
+        return [previous, sentence_id]
+    quote_follows = following is not None and corpus.quoted(following)
+    if fits(following_text) and (scores.get(following, 0) >= floor
+                                 or kind == "quote" and quote_follows and not corpus.quoted(sentence_id)
+                                 or is_only_quotation(following_text) and (
+                                     kind == "quote" or corpus.quoted(sentence_id) or _introduces_quote(text))):
+        return [sentence_id, following]
     return [sentence_id]
 
 

@@ -110,7 +110,8 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 def is_only_quotation(text: str) -> bool:
     """True for a sentence that is nothing but a quotation: it continues someone else's words."""
-    return _is_only_quotation(text, quotation_spans(text))
+    spans = quotation_spans(text)
+    return bool(spans) and _is_only_quotation(text, spans)
 
 
 def _is_only_quotation(text: str, spans: list[tuple[int, int]]) -> bool:

@@ -76,9 +76,9 @@ class SentenceTable(Sequence):
     def article(self, i: int) -> int:
         return int(self.places[i, 0])
 
-    def same_paragraph(self, i: int, j: int) -> bool:
-        i, j = min(i, j), max(i, j)
-        return bool(self._continues[i + 1:j + 1].all())
+    def continues(self, i: int) -> bool:
+        """Whether sentence i follows another in the same paragraph."""
+        return bool(self._continues[i])
 
     def neighbours(self, ids: np.ndarray, offset: int) -> np.ndarray:
         """For each sentence id, the one just before (offset -1) or after (1) it in its paragraph, or -1."""
