@@ -154,9 +154,9 @@ def _among(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
 
 
 def _importance(concept: Concept, corpus: Corpus) -> float:
+    index = corpus.index
     root = stem(concept.word)
-    unseen = corpus.index.idf("")  # no sentence has the empty term: the IDF of an unseen word
-    if root in corpus.index:
-        return corpus.index.idf(root)
-    known = [corpus.index.idf(t) for t in concept.alternatives if t in corpus.index]
-    return max(known) if known else unseen
+    if root in index:
+        return index.idf(root)
+    known = [index.idf(t) for t in concept.alternatives if t in index]
+    return max(known) if known else index.idf("")  # no sentence has the empty term: an unseen word's IDF
