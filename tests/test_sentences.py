@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from bot.core.sentences import quotation_spans, split_sentences
+import numpy as np
+
+from bot.core.sentences import Sentence, SentenceTable, quotation_spans, split_sentences
 
 
 def test_plain_sentences():
@@ -46,3 +48,15 @@ def test_mixed_curly_and_straight_quotes_pair_up():
 
 def test_empty_text():
     assert split_sentences("   ") == []
+
+
+def test_neighbours_stay_within_their_paragraph():
+    # article 0: paragraphs of 2 and 1 sentences; article 1: one paragraph of 2
+    places = [(0, 0, 0), (0, 0, 1), (0, 1, 0), (1, 0, 0), (1, 0, 1)]
+    table = SentenceTable.from_sentences([Sentence(i, a, p, n, f"s{i}") for i, (a, p, n) in enumerate(places)])
+    before, after = [None, 0, None, None, 3], [1, None, None, 4, None]
+    assert [table.neighbour(i, -1) for i in range(5)] == before
+    assert [table.neighbour(i, 1) for i in range(5)] == after
+    ids = np.arange(5)
+    assert table.neighbours(ids, -1).tolist() == [-1 if n is None else n for n in before]
+    assert table.neighbours(ids, 1).tolist() == [-1 if n is None else n for n in after]

@@ -174,7 +174,7 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
     is a bare quotation (to show who speaks); by the one after when that continues a quotation."""
     sentences = corpus.sentences
     text = sentences.text(sentence_id)
-    previous, following = corpus.neighbour_id(sentence_id, -1), corpus.neighbour_id(sentence_id, 1)
+    previous, following = sentences.neighbour(sentence_id, -1), sentences.neighbour(sentence_id, 1)
     previous_text = sentences.text(previous) if previous is not None else None
     following_text = sentences.text(following) if following is not None else None
 

@@ -92,15 +92,6 @@ class Corpus:
         """Whether the sentence holds a direct quotation (told without decoding its facts)."""
         return bool(self.kinds[sentence_id] & _QUOTED)
 
-    def neighbour_id(self, sentence_id: int, offset: int) -> int | None:
-        """The sentence just before (offset -1) or after (1) this one in its paragraph, if any."""
-        if offset not in (-1, 1):
-            raise ValueError("neighbours are one sentence away")
-        other = sentence_id + offset
-        if not 0 <= other < len(self.sentences) or not self.sentences.continues(max(sentence_id, other)):
-            return None
-        return other
-
     def article_of(self, sentence_id: int) -> Article:
         return self.articles[self.sentences.article(sentence_id)]
 

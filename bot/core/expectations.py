@@ -62,7 +62,7 @@ def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: t
             return _UNTIED_NAME_FACTOR  # a name, but not one the question's noun describes
         return 1.0
     if expect.kind == "quote":
-        following = corpus.neighbour_id(sentence_id, 1)
+        following = corpus.sentences.neighbour(sentence_id, 1)
         if corpus.quoted(sentence_id):
             quoted = sentence_id
         elif following is not None and corpus.quoted(following):

@@ -107,7 +107,8 @@ def _candidates(question: Question, expect: Expectation, corpus: Corpus) -> list
     # "how old is X": X is in many sentences; the ones stating an age go first, whatever their BM25
     top = corpus.index.top(weights, CANDIDATES * POOL_FACTOR)
     stated = stating(expect, np.array([s for s, _ in top], dtype=np.int64), corpus)
-    return ([hit for hit, ok in zip(top, stated) if ok] + [hit for hit, ok in zip(top, stated) if not ok])[:CANDIDATES]
+    first = [hit for hit, ok in zip(top, stated) if ok]
+    return (first + [hit for hit, ok in zip(top, stated) if not ok])[:CANDIDATES]
 
 
 class _Found:

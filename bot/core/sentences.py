@@ -76,9 +76,12 @@ class SentenceTable(Sequence):
     def article(self, i: int) -> int:
         return int(self.places[i, 0])
 
-    def continues(self, i: int) -> bool:
-        """Whether sentence i follows another in the same paragraph."""
-        return bool(self._continues[i])
+    def neighbour(self, i: int, offset: int) -> int | None:
+        """The sentence just before (offset -1) or after (1) sentence i in its paragraph, if any."""
+        if offset not in (-1, 1):
+            raise ValueError("neighbours are one sentence away")
+        later = i + max(offset, 0)  # of the two, the one that must continue the other
+        return i + offset if 0 <= i + offset < len(self) and self._continues[later] else None
 
     def neighbours(self, ids: np.ndarray, offset: int) -> np.ndarray:
         """For each sentence id, the one just before (offset -1) or after (1) it in its paragraph, or -1."""
