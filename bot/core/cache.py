@@ -28,7 +28,7 @@ from bot.core.sentences import SentenceTable
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-FORMAT = 6
+FORMAT = 7
 DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
 _CORE = Path(__file__).resolve().parent
 
@@ -83,7 +83,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
         "articles": [[a.name, a.title, a.outlet, a.url, a.published, a.author, a.via] for a in corpus.articles],
         "name_words": sorted(corpus.name_words),
         "proper_names": sorted(corpus.proper_names),
-        "article_names": [sorted(n) for n in corpus.article_names],
+        "named": {name: ids.tolist() for name, ids in corpus.named.items()},
         "aliases": {k: sorted(v) for k, v in corpus.aliases.items()},
         "topics": list(corpus.topics),
         "quotes": [[q.text, q.speaker, q.sentence, q.article] for q in corpus.quotes],
@@ -138,7 +138,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
         raise ValueError("index sizes do not match")
     return Corpus.assemble(articles=articles, sentences=sentences, facts=facts, kinds=kinds,
                            name_words=frozenset(meta["name_words"]), proper_names=frozenset(meta["proper_names"]),
-                           article_names=[frozenset(n) for n in meta["article_names"]],
+                           named={name: np.asarray(ids, dtype=np.int32) for name, ids in meta["named"].items()},
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
 

@@ -38,8 +38,7 @@ class Corpus:
     kinds: np.ndarray  # per sentence: the facts.FACT_KINDS bits of what it states
     name_words: frozenset[str]
     proper_names: frozenset[str]  # name words that are really names, for "is this about who was asked"
-    article_names: list[frozenset[str]]  # per article: stems of the proper-name words it mentions
-    named: dict[str, np.ndarray]  # the same the other way round: name stem -> articles (sorted ids)
+    named: dict[str, np.ndarray]  # stem of a proper-name word -> the articles (sorted ids) mentioning it
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
     topics: tuple[str, ...]
@@ -65,14 +64,14 @@ class Corpus:
             article_names[sentence.article].update(stem(w) for n in fact.names for w in n.split() if w in proper_names)
         kinds = np.fromiter((kinds_stated(f) for f in facts), dtype=np.uint8, count=len(facts))
         return cls.assemble(articles=articles, sentences=sentences, facts=facts, kinds=kinds, name_words=name_words,
-                            proper_names=proper_names, article_names=[frozenset(n) for n in article_names],
+                            proper_names=proper_names, named=_inverted(article_names),
                             aliases=_aliases(sentences, facts), topics=_topics(sentences, facts), quotes=quotes,
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
                  kinds: np.ndarray,
-                 name_words: frozenset[str], proper_names: frozenset[str], article_names: list[frozenset[str]],
+                 name_words: frozenset[str], proper_names: frozenset[str], named: dict[str, np.ndarray],
                  aliases: dict[str, frozenset[str]], topics: tuple[str, ...], quotes: list[Quote],
                  index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
@@ -84,7 +83,7 @@ class Corpus:
         table = sentences if isinstance(sentences, SentenceTable) else SentenceTable.from_sentences(sentences)
         return cls(articles=articles, sentences=table, titled=_inverted([tokenize(a.title) for a in articles]),
                    facts=facts, kinds=kinds, name_words=name_words, proper_names=proper_names,
-                   article_names=article_names, named=_inverted(article_names), index=index,
+                   named=named, index=index,
                    aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
                    quote_index=quote_index, _by_initial=dict(by_initial))
 
