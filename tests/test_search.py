@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.core.search import RankBM25Index, SparseBM25Index
+from bot.core.search import RankBM25Index, SparseBM25Index, _kth_largest
 from bot.core.text import tokenize
 
 
@@ -112,6 +113,32 @@ def test_top_k_is_exact_with_common_terms_and_ties_at_the_cut(seed, monkeypatch)
             expected = sorted(range(len(corpus)), key=lambda d: (-round(scores[d], 9), d))[:k]
             assert [d for d, _ in index.top(query, k)] == [d for d in expected if scores[d] > 0]
     assert len(looked_up) > 10
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_top_k_among_thousands_of_sentences_tied_at_the_cut(seed):
+    # Most sentences hold the same common words at the same length, so thousands tie: the k-th best
+    # is found by blocks (np.partition slows tenfold there), and the ties still go to the lower ids.
+    rng = random.Random(seed)
+    corpus = [["dollar", "million", "said"] for _ in range(6000)]
+    for i in rng.sample(range(len(corpus)), 60):
+        corpus[i] = corpus[i][: rng.randint(1, 3)] + [f"w{rng.randint(0, 9)}"] * rng.randint(1, 2)
+    index = SparseBM25Index(corpus)
+    model = BM25Okapi(corpus)
+    for query in ({"dollar": 1.0, "million": 1.0, "said": 1.0}, {"dollar": 1.0, "w3": 0.6},
+                  {"said": 0.9, "million": 1.0, "w1": 1.0, "w7": 0.6}):
+        scores = sum(w * model.get_scores([t]) for t, w in query.items())
+        for k in (1, 30, 90):
+            expected = sorted(range(len(corpus)), key=lambda d: (-round(scores[d], 9), d))[:k]
+            assert [d for d, _ in index.top(query, k)] == [d for d in expected if scores[d] > 0]
+
+
+def test_kth_largest_is_exact_whichever_side_the_ties_are_on():
+    rng = np.random.default_rng(0)
+    for values in (rng.random(5000), rng.random(100), rng.integers(0, 3, 5000).astype(float),
+                   np.where(rng.random(9000) < 0.99, 4.5, 9.0), np.where(rng.random(9000) < 0.99, 9.0, 4.5)):
+        for k in (1, 30, 90):
+            assert _kth_largest(values, k) == np.sort(values)[-k]
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -20,6 +20,7 @@ K1, B, EPSILON = 1.5, 0.75, 0.25  # BM25Okapi's defaults
 MIN_IDF = 1e-3
 COMMON = 10  # a term in more than 1/COMMON of the sentences is only looked up where it can matter
 SEARCHED_HITS = 4096  # up to this many sentences, binary search beats scattering a common term
+BLOCKED_FROM = 4096  # from this many scores, the k-th best is found by blocks (see _kth_largest)
 
 
 class SentenceIndex(Protocol):
@@ -54,11 +55,25 @@ def _best(ids: np.ndarray, scores: np.ndarray, k: int) -> list[tuple[int, float]
     """Top k by score, ties by lower id, without sorting everything. The ids come in ascending order,
     so a stable sort by score alone breaks the ties."""
     if len(ids) > 4 * k:
-        cutoff = np.partition(scores, len(scores) - k)[len(scores) - k]
-        keep = np.flatnonzero(scores >= cutoff)  # keep every tie at the cut, then order exactly
+        cutoff = _kth_largest(scores, k)
+        keep = np.flatnonzero(scores >= cutoff)
+        if len(keep) > 4 * k:  # ties at the cut (thousands, when many hold the same common words):
+            above = np.flatnonzero(scores > cutoff)  # the lowest ids of them fill the places left
+            keep = np.concatenate([above, np.flatnonzero(scores == cutoff)[:k - len(above)]])
         ids, scores = ids[keep], scores[keep]
     order = np.argsort(-scores, kind="stable")[:k]
     return list(zip(ids[order].tolist(), scores[order].tolist()))
+
+
+def _kth_largest(values: np.ndarray, k: int) -> float:
+    """The k-th largest of values (at least k of them). np.partition slows tenfold when most values
+    tie on one side of the one sought, as the scores of many sentences holding the same common words
+    do; so: a bound from the maxima of k blocks (k values reach it), then a sort of what reaches it."""
+    if len(values) < BLOCKED_FROM:
+        return float(np.partition(values, len(values) - k)[len(values) - k])  # (at worst a few µs here)
+    blocks = values[:len(values) - len(values) % k].reshape(k, -1).max(axis=1)
+    values = values[values >= blocks.min()]
+    return float(np.sort(values)[len(values) - k])
 
 
 class SparseBM25Index:
@@ -198,7 +213,7 @@ class SparseBM25Index:
         scores = dense[min(enough, key=len)] if enough else dense[np.flatnonzero(dense)]
         if len(scores) < k:
             return None
-        return float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        return _kth_largest(scores, k)
 
     def _gather(self, parts: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         # int64: bincount would convert int32 ids itself, in a slower pass
