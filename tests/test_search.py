@@ -143,7 +143,6 @@ def test_kth_largest_is_exact_whichever_side_the_ties_are_on():
 
 @pytest.mark.parametrize("seed", range(4))
 def test_which_sentences_hold_which_terms(seed):
-    import numpy as np
     rng = random.Random(seed)
     vocabulary = [f"w{i}" for i in range(30)]
     corpus = [rng.sample(vocabulary, rng.randint(0, 8)) for _ in range(60)]
