@@ -16,6 +16,7 @@ from bot.core.expectations import (FACT_FIELDS, OTHER_SUBJECT_FACTOR, RELATIVE_D
                                     Expectation, factor_bounds, is_subject, only_relative_to_event, stating,
                                     type_factor, values_of)
 from bot.core.questions import Concept, Question
+from bot.core.search import lookup
 from bot.core.text import stem
 
 CANDIDATES = 30
@@ -125,7 +126,7 @@ class _Found:
         for term, j in column.items():
             for holders in (corpus.titled.get(term), corpus.named.get(term) if term in name_stems else None):
                 if holders is not None:
-                    self._near[:, j] |= _among(articles, holders)
+                    self._near[:, j] |= lookup(holders, articles)[1]
         self._names = [column[t] for t in name_stems]
         # term × concept: the weight with which each term stands for each concept (0: it does not)
         weights = np.zeros((len(terms), len(concepts)))
@@ -141,17 +142,9 @@ class _Found:
     def __len__(self) -> int:
         return len(self._here)
 
-
     def names_near(self) -> np.ndarray:
         """Whether the sentence, or what it leans on, names anyone the question asks about."""
         return (self._here[:, self._names] | self._near[:, self._names]).any(axis=1)
-
-
-def _among(values: np.ndarray, ascending: np.ndarray) -> np.ndarray:
-    """Whether each value is in the (non-empty, sorted) array."""
-    at = ascending.searchsorted(values)
-    np.minimum(at, len(ascending) - 1, out=at)
-    return ascending[at] == values
 
 
 def _importance(concept: Concept, corpus: Corpus) -> float:

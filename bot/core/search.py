@@ -76,6 +76,13 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
     return float(np.sort(values)[len(values) - k])
 
 
+def lookup(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each value would be in the (non-empty, sorted) array, and whether it is there."""
+    at = ascending.searchsorted(values)
+    np.minimum(at, len(ascending) - 1, out=at)
+    return at, ascending[at] == values
+
+
 class SparseBM25Index:
     """Exact BM25Okapi over a CSR matrix of per-(term, sentence) weights."""
 
@@ -231,9 +238,8 @@ class SparseBM25Index:
         """The term's weight in each of the given sentences (0 where it does not occur)."""
         start, end = self._indptr[term], self._indptr[term + 1]
         postings = self._indices[start:end]  # in sentence order: binary search
-        at = np.searchsorted(postings, ids.astype(postings.dtype))  # else it converts all the postings
-        at[at == len(postings)] = 0
-        return np.where(postings[at] == ids, self._data[start:end][at], 0.0)
+        at, held = lookup(postings, ids.astype(postings.dtype))  # (else it converts all the postings)
+        return np.where(held, self._data[start:end][at], 0.0)
 
     def _postings(self, term: int) -> np.ndarray:
         return self._indices[self._indptr[term]:self._indptr[term + 1]]
@@ -251,9 +257,7 @@ class SparseBM25Index:
         lengths = np.where(ids >= 0, self._doc_indptr[real + 1] - starts, 0)
         rows = np.repeat(np.arange(len(ids)), lengths)
         held = self._doc_terms[np.arange(lengths.sum()) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)]
-        at = np.searchsorted(wanted, held)
-        at[at == len(wanted)] = 0
-        match = wanted[at] == held
+        at, match = lookup(wanted, held)
         found[rows[match], columns[at[match]]] = True
         return found
 
