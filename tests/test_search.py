@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from bot.core.search import RankBM25Index, SparseBM25Index, _kth_largest
+from bot.core.search import FEW_TOUCHED, RankBM25Index, SparseBM25Index, _distinct, _kth_largest
 from bot.core.text import tokenize
 
 
@@ -106,13 +106,17 @@ def test_top_k_is_exact_with_common_terms_and_ties_at_the_cut(seed, monkeypatch)
     looked_up = []  # common terms looked up only where they can matter, not scattered
     search_for = index._weights_at
     monkeypatch.setattr(index, "_weights_at", lambda *args: looked_up.append(1) or search_for(*args))
+    few = []  # the sentences reaching the floor found both ways: among those scored, and in a pass over all
+    reaching = index._reaching
+    monkeypatch.setattr(index, "_reaching", lambda dense, touched, threshold: few.append(
+        touched is not None and len(touched) * FEW_TOUCHED <= len(corpus)) or reaching(dense, touched, threshold))
     for _ in range(40):
         query = {t: rng.choice([1.0, 0.9, 0.6]) for t in rng.sample(vocabulary[:5], 2) + rng.sample(vocabulary, 3)}
         scores = sum(w * model.get_scores([t]) for t, w in query.items())
         for k in (1, 5, 30, 90):
             expected = sorted(range(len(corpus)), key=lambda d: (-round(scores[d], 9), d))[:k]
             assert [d for d, _ in index.top(query, k)] == [d for d in expected if scores[d] > 0]
-    assert len(looked_up) > 10
+    assert len(looked_up) > 10 and set(few) == {True, False}
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -139,6 +143,12 @@ def test_kth_largest_is_exact_whichever_side_the_ties_are_on():
                    np.where(rng.random(9000) < 0.99, 4.5, 9.0), np.where(rng.random(9000) < 0.99, 9.0, 4.5)):
         for k in (1, 30, 90):
             assert _kth_largest(values, k) == np.sort(values)[-k]
+
+
+def test_distinct_sorts_and_drops_repeats():
+    rng = np.random.default_rng(1)
+    for values in (np.array([], dtype=np.int64), np.array([7]), rng.integers(0, 50, 300), np.arange(9)[::-1]):
+        assert _distinct(values).tolist() == sorted(set(values.tolist()))
 
 
 @pytest.mark.parametrize("seed", range(4))

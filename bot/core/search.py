@@ -19,7 +19,8 @@ from scipy import sparse
 K1, B, EPSILON = 1.5, 0.75, 0.25  # BM25Okapi's defaults
 MIN_IDF = 1e-3
 COMMON = 10  # a term in more than 1/COMMON of the sentences is only looked up where it can matter
-SEARCHED_HITS = 4096  # up to this many sentences, binary search beats scattering a common term
+SEARCHED_HITS = 4096  # up to this many sentences, looking a common term up beats scattering it
+FEW_TOUCHED = 20  # under 1/FEW_TOUCHED of the sentences, check the ones scored rather than all of them
 BLOCKED_FROM = 4096  # from this many scores, the k-th best is found by blocks (see _kth_largest)
 
 
@@ -74,6 +75,15 @@ def _kth_largest(values: np.ndarray, k: int) -> float:
     blocks = values[:len(values) - len(values) % k].reshape(k, -1).max(axis=1)
     values = values[values >= blocks.min()]
     return float(np.sort(values)[len(values) - k])
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct values, ascending. (np.unique hashes since NumPy 2.3: several times slower here.)"""
+    values = np.sort(values)
+    keep = np.empty(len(values), dtype=bool)
+    keep[:1] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def lookup(ascending: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -192,21 +202,22 @@ class SparseBM25Index:
         common, reach = self._common(parts, sizes, k)
         rare = [part for j, part in enumerate(parts) if j not in common]
         # Summing into one array per sentence (a memset and a scatter) beats sorting many postings.
-        dense = self._scatter(rare)
+        dense, touched = self._scatter(rare)
         floor = self._floor(dense, rare, k)  # from partial scores: the real k-th best is at least this
         if common:
             if floor and reach < floor * (1 - 1e-9):
                 # Below floor - reach, even the common terms' largest weights cannot lift a sentence to
                 # floor; so a sentence holding no rarer term cannot rank, not even by a tie.
-                hits = np.flatnonzero(dense >= (floor - reach) * (1 - 1e-9))
+                hits = self._reaching(dense, touched, (floor - reach) * (1 - 1e-9))
                 if len(hits) <= SEARCHED_HITS:
                     scores = dense[hits]
                     for j in common:
                         scores += self._weights_at(parts[j][0], hits) * parts[j][1]
                     return _best(hits, scores, k)
-            dense += self._scatter([parts[j] for j in common])  # they can matter: scatter them too
+            dense += self._scatter([parts[j] for j in common])[0]  # they can matter: scatter them too
+            touched = None  # (a common term touches too many sentences to check them one by one)
             floor = self._floor(dense, parts, k)
-        hits = np.flatnonzero(dense >= floor) if floor and floor > 0 else np.flatnonzero(dense)
+        hits = self._reaching(dense, touched, floor if floor and floor > 0 else None)
         return _best(hits, dense[hits], k)
 
     def _common(self, parts: list[tuple[int, float]], sizes: list[int], k: int) -> tuple[list[int], float]:
@@ -238,10 +249,17 @@ class SparseBM25Index:
                                  self._data[self._indptr[i]:self._indptr[i + 1]] for i, w in parts])
         return ids, values
 
-    def _scatter(self, parts: list[tuple[int, float]]) -> np.ndarray:
-        """Every sentence's score over these terms (0 where none occurs)."""
+    def _scatter(self, parts: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        """Every sentence's score over these terms (0 where none occurs), and their postings."""
         ids, values = self._gather(parts)
-        return np.bincount(ids, weights=values, minlength=self._size)
+        return np.bincount(ids, weights=values, minlength=self._size), ids
+
+    def _reaching(self, dense: np.ndarray, touched: np.ndarray | None, threshold: float | None) -> np.ndarray:
+        """The sentences scoring threshold or more (None: any score), ascending. Only those touched by a
+        posting can score: when they are few, checking just them beats a pass over every sentence."""
+        if touched is None or len(touched) * FEW_TOUCHED > self._size:
+            return np.flatnonzero(dense >= threshold if threshold is not None else dense)
+        return _distinct(touched[dense[touched] >= threshold if threshold is not None else dense[touched] != 0])
 
     def _weights_at(self, term: int, ids: np.ndarray) -> np.ndarray:
         """A common term's weight in each of the given sentences (0 where it does not occur)."""
