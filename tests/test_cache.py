@@ -101,3 +101,15 @@ def test_decoded_facts_stay_bounded_however_long_the_bot_runs(knowledge_dir, mon
         for i in range(len(facts)):
             assert facts[i] == fresh[i]  # evicted ones decode again, the same
     assert len(facts._decoded) <= 3 < len(facts)
+
+
+def test_facts_survive_the_cache_line_format():
+    from bot.core.cache import _decode_facts, _encode_facts
+    from bot.core.facts import Facts
+    for facts in (Facts((), (), (), (), (), (), False),
+                  Facts(("june 10", "2022"), ("27 year", "11 month"), (("halsey",), ()), ("since 2018",),
+                        ("165 million",), ("alev aydin", "o'brien", "zoë"), True),
+                  Facts((), ("3 year",), ((),), (), (), (), False)):
+        assert _decode_facts(_encode_facts(facts)) == facts
+    odd = Facts(("a\x1eb",), (), (), (), (), ("x\ny",), False)  # separators in a value cannot split it
+    assert _decode_facts(_encode_facts(odd)) == Facts(("a b",), (), (), (), (), ("x y",), False)
