@@ -180,7 +180,7 @@ class LazyFacts(Sequence):
 
 # A sentence's facts as one line of plain separators rather than JSON: a question decodes the facts of
 # a dozen candidates, and splitting takes a third of the time json.loads and rebuilding tuples did.
-_FIELD, _VALUE, _NAME = "\x1e", "\x1f", "\x1d"  # (facts are words and digits: never these characters)
+_FIELD, _VALUE, _NAME = "\x1e", "\x1f", "\x1d"  # (facts are words and digits; a stray one becomes a space)
 _SEPARATORS_AS_SPACES = str.maketrans({c: " " for c in (_FIELD, _VALUE, _NAME, "\n")})
 
 

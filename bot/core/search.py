@@ -150,7 +150,7 @@ class SparseBM25Index:
         self._slots = np.full((len(common), size), -1, dtype=np.int32 if len(self._data) < 2**31 else np.int64)
         for row, term in enumerate(common.tolist()):
             start, end = self._indptr[term], self._indptr[term + 1]
-            self._slots[row, self._indices[start:end]] = np.arange(start, end, dtype=np.int32)
+            self._slots[row, self._indices[start:end]] = np.arange(start, end, dtype=self._slots.dtype)
 
     # ---- persistence: plain arrays, so a cache file never needs pickle --------------------------------
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -222,7 +222,7 @@ class SparseBM25Index:
 
     def _common(self, parts: list[tuple[int, float]], sizes: list[int], k: int) -> tuple[list[int], float]:
         """The parts worth looking up rather than scattering, and the most they can add to a sentence."""
-        common = [j for j, n in enumerate(sizes) if n * COMMON > self._size]
+        common = [j for j, (i, _) in enumerate(parts) if i in self._slot_row]
         if not common or sum(n for j, n in enumerate(sizes) if j not in common) < k or not self._nonnegative \
                 or any(w < 0 for _, w in parts):
             return [], 0.0  # (too few other sentences to set a floor; negative weights: no bounds)
