@@ -145,10 +145,10 @@ class SparseBM25Index:
         # Where each common term's weight for each sentence is in data (-1: none), a row per term: MaxScore
         # looks common terms up for hundreds of sentences a question, and one read here beats a binary
         # search through tens of thousands of postings. It costs 4 bytes a sentence per common term.
-        common = np.flatnonzero(np.diff(self._indptr) * COMMON > size)
-        self._slot_row = {term: row for row, term in enumerate(common.tolist())}
+        common = np.flatnonzero(np.diff(self._indptr) * COMMON > size).tolist()
+        self._slot_row = {term: row for row, term in enumerate(common)}
         self._slots = np.full((len(common), size), -1, dtype=np.int32 if len(self._data) < 2**31 else np.int64)
-        for row, term in enumerate(common.tolist()):
+        for row, term in enumerate(common):
             start, end = self._indptr[term], self._indptr[term + 1]
             self._slots[row, self._indices[start:end]] = np.arange(start, end, dtype=self._slots.dtype)
 
