@@ -135,9 +135,9 @@ class _Found:
                 weights[column[term], j] = weight
         # sentence × concept: the concept's credit from the sentence alone (its best alternative there),
         # and its credit counting what the sentence leans on (at CONTEXT_CREDIT)
-        self.own = (self._here[:, :, None] * weights).max(axis=1, initial=0.0)
-        near = (self._near[:, :, None] * weights).max(axis=1, initial=0.0)
-        self.credit = np.maximum(self.own, CONTEXT_CREDIT * near)
+        best = np.maximum.reduce(both[:, :, None] * weights, axis=1)  # (here and near at once)
+        self.own = best[:len(ids)]
+        self.credit = np.maximum(self.own, CONTEXT_CREDIT * best[len(ids):])
 
     def __len__(self) -> int:
         return len(self._here)

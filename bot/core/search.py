@@ -271,19 +271,17 @@ class SparseBM25Index:
 
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         found = np.zeros((len(ids), len(terms)), dtype=bool)
-        known = sorted((self._vocabulary[t], j) for j, t in enumerate(terms) if t in self._vocabulary)
-        if not known or not len(ids):
-            return found
-        wanted = np.array([i for i, _ in known])
-        columns = np.array([j for _, j in known])
-        # every term of every sentence asked about, read from the sentence × term side of the index
-        real = np.where(ids >= 0, ids, 0)
-        starts = self._doc_indptr[real]
-        lengths = np.where(ids >= 0, self._doc_indptr[real + 1] - starts, 0)
-        rows = np.repeat(np.arange(len(ids)), lengths)
-        held = self._doc_terms[np.arange(lengths.sum()) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)]
-        at, match = lookup(wanted, held)
-        found[rows[match], columns[at[match]]] = True
+        real = None
+        for j, term in enumerate(terms):
+            i = self._vocabulary.get(term)
+            if i is None:
+                continue
+            row = self._slot_row.get(i)
+            if row is None:  # a binary search through its postings (id -1 is never found)
+                found[:, j] = lookup(self._postings(i), ids)[1]
+            else:  # a common term: one read in its slot row
+                real = np.where(ids >= 0, ids, 0) if real is None else real
+                found[:, j] = (self._slots[row, real] >= 0) & (ids >= 0)
         return found
 
     def terms(self, sentence: int) -> frozenset[str]:
