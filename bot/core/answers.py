@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.core.corpus import Corpus
-from bot.core.expectations import FACT_FIELDS, NAME_KINDS, Expectation, relation, values_of
+from bot.core.expectations import FACT_FIELDS, NAME_KINDS, Expectation, relation
 from bot.core.questions import Question
 from bot.core.quotes import SPEECH_VERB as _SPEECH
 from bot.core.quotes import is_only_quotation
@@ -50,38 +50,34 @@ class Answer:
 def answer(question: Question, corpus: Corpus) -> Answer:
     """The answer to a parsed question: the best-ranked sentences, composed and cited."""
     expect = Expectation.of(question, corpus)
-    return compose_answer(question, rank_sentences(question, corpus, RELEVANT_FROM, expect), corpus, expect)
+    return compose_answer(question, rank_sentences(question, corpus, RELEVANT_FROM, expect), corpus)
 
 
-def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus,
-                   expect: Expectation | None = None) -> Answer:
+def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) -> Answer:
     """The best supporting sentence(s), each cited; agreement and disagreement between outlets said."""
     if not ranked or ranked[0].score < ABSTAIN_BELOW:
         return not_found(question.text, corpus)
-    expect = expect or Expectation.of(question, corpus)
     best = ranked[0]
     chosen = [best]
     outlets = {_outlet(best.sentence, corpus)}
     typed = question.kind in FACT_FIELDS or question.kind in NAME_KINDS
     floor = max(ABSTAIN_BELOW, SECOND_SOURCE_RATIO["typed" if typed else "untyped"] * best.score)
     good = [c for c in ranked[1:] if c.score >= floor]
-    best_values = values_of(expect, corpus, best.sentence)
     # A contradiction is always shown, even within one outlet; then other outlets that agree or add to it.
-    differing = [c for c in good
-                 if relation(expect.kind, best_values, values_of(expect, corpus, c.sentence)) == "differ"]
+    differing = [c for c in good if relation(question.kind, best.values, c.values) == "differ"]
     if differing:
         # When outlets disagree, say who sides with which claim: any sentence that answers at all and
         # agrees with either side may join (a new outlet first, as below).
-        sides = [best_values, values_of(expect, corpus, differing[0].sentence)]
+        sides = [best.values, differing[0].values]
         good += [c for c in ranked[1:] if ABSTAIN_BELOW <= c.score < floor and any(
-            relation(expect.kind, side, values_of(expect, corpus, c.sentence)) == "agree" for side in sides)]
+            relation(question.kind, side, c.values) == "agree" for side in sides)]
     for candidate in differing[:1] + good:
         outlet = _outlet(candidate.sentence, corpus)
         if len(chosen) == MAX_SOURCES:
             break
         if candidate in chosen or (outlet in outlets and candidate not in differing[:1]):
             continue
-        if typed and not values_of(expect, corpus, candidate.sentence):
+        if typed and not candidate.values:
             continue
         chosen.append(candidate)
         outlets.add(outlet)
@@ -90,8 +86,8 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus,
     passages = [_passage(c.sentence, question.kind, corpus, scores) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
-        focus.update(stem(w) for value in values_of(expect, corpus, candidate.sentence) for w in words(value))
-    header = _header(expect, chosen, corpus)
+        focus.update(stem(w) for value in candidate.values for w in words(value))
+    header = _header(question.kind, chosen, corpus)
     texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)
     # a neighbour joins only when it fits: better the supporting sentence whole than both cut short
@@ -158,10 +154,10 @@ def clip(text: str, focus: set[str], limit: int) -> str:
     return ("…" if start else "") + " ".join(tokens[start:end]) + ("…" if end < len(tokens) else "")
 
 
-def _header(expect: Expectation, chosen: list[Candidate], corpus: Corpus) -> str:
+def _header(kind: str, chosen: list[Candidate], corpus: Corpus) -> str:
     credits = [corpus.article_of(c.sentence).credit for c in chosen]
-    values = [values_of(expect, corpus, c.sentence) for c in chosen]
-    relations = {relation(expect.kind, values[0], v) for v in values[1:]}
+    values = [c.values for c in chosen]
+    relations = {relation(kind, values[0], v) for v in values[1:]}
     if "differ" in relations:
         return "The coverage disagrees on this:"
     if relations == {"agree"}:

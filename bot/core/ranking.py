@@ -29,11 +29,12 @@ CONTEXT_CREDIT = 0.5  # a concept found only in the previous sentence ("she") or
 MISSING_NOVELTY_FACTOR = 0.5
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # (not frozen: a frozen dataclass takes three times as long to make, a dozen a question)
 class Candidate:
     sentence: int
     score: float  # coverage times the question-type factor, 0..1
     bm25: float
+    values: tuple[str, ...] = ()  # the facts of the kind asked for that it states (see values_of)
 
 
 def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0,
@@ -80,7 +81,7 @@ def rank_sentences(question: Question, corpus: Corpus, floor: float = 0.0,
         factor = type_factor(expect, sentence_id, corpus, values) * gates[position]
         if question.kind == "when" and only_relative_to_event(corpus.sentences.text(sentence_id), question):
             factor *= RELATIVE_DATE_FACTOR
-        ranked.append(Candidate(sentence_id, coverage / total * factor, score))
+        ranked.append(Candidate(sentence_id, coverage / total * factor, score, values))
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
     return ranked
 
