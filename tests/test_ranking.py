@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.core.answers import RELEVANT_FROM
+from bot.core.expectations import only_relative_to_event
 from bot.core.questions import parse_question
 from bot.core.ranking import rank_sentences
 from tests.conftest import PROJECT
@@ -41,3 +42,16 @@ def test_skipping_hopeless_candidates_changes_no_ranking(assistant):
 def test_skipping_hopeless_candidates_changes_no_ranking_on_the_dev_questions(shipped_assistant):
     questions = [json.loads(line)["question"] for line in DEV.read_text().splitlines() if line]
     assert _check(shipped_assistant, questions) > 0
+
+
+@pytest.mark.parametrize("text, relative", [
+    ("One day prior to the release, on June 9, she teased it.", True),
+    ("AFTER the release, on June 9, she teased it.", True),
+    ("\uff21\uff26\uff34\uff25\uff32 the release, on June 9, she teased it.", True),  # fullwidth letters
+    ("The video was released on June 10, after months of teasing.", False),
+    ("The video was released on June 10.", False),
+    ("The video’s release came on June 10.", False),
+])
+def test_a_date_tied_to_before_or_after_the_event_is_told_apart(text, relative):
+    question = parse_question("When was the video released?")
+    assert only_relative_to_event(text, question) is relative
