@@ -272,13 +272,14 @@ class SparseBM25Index:
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         found = np.zeros((len(ids), len(terms)), dtype=bool)
         real = None
+        keys = ids.astype(self._indices.dtype)  # (else searchsorted converts the postings, every call)
         for j, term in enumerate(terms):
             i = self._vocabulary.get(term)
             if i is None:
                 continue
             row = self._slot_row.get(i)
             if row is None:  # a binary search through its postings (id -1 is never found)
-                found[:, j] = lookup(self._postings(i), ids)[1]
+                found[:, j] = lookup(self._postings(i), keys)[1]
             else:  # a common term: one read in its slot row
                 real = np.where(ids >= 0, ids, 0) if real is None else real
                 found[:, j] = (self._slots[row, real] >= 0) & (ids >= 0)
