@@ -237,7 +237,8 @@ class SparseBM25Index:
         term (one with few postings and a high weight is the best guess), else among all that score.
         Selecting the k-th best of every sentence would cost more than the scatter."""
         enough = [self._postings(i) for i, _ in parts if self._indptr[i + 1] - self._indptr[i] >= k]
-        scores = dense[min(enough, key=len)] if enough else dense[np.flatnonzero(dense)]
+        # (take: indexing with the postings' int32 ids is two to three times slower than take)
+        scores = dense.take(min(enough, key=len)) if enough else dense[np.flatnonzero(dense)]
         if len(scores) < k:
             return None
         return _kth_largest(scores, k)
@@ -263,8 +264,8 @@ class SparseBM25Index:
 
     def _weights_at(self, term: int, ids: np.ndarray) -> np.ndarray:
         """A common term's weight in each of the given sentences (0 where it does not occur)."""
-        at = self._slots[self._slot_row[term], ids]
-        return np.where(at >= 0, self._data[at], 0.0)
+        at = self._slots[self._slot_row[term]].take(ids)  # (one row, then take: the fast 1-D paths)
+        return np.where(at >= 0, self._data.take(at), 0.0)
 
     def _postings(self, term: int) -> np.ndarray:
         return self._indices[self._indptr[term]:self._indptr[term + 1]]
@@ -282,7 +283,7 @@ class SparseBM25Index:
                 found[:, j] = lookup(self._postings(i), keys)[1]
             else:  # a common term: one read in its slot row
                 real = np.where(ids >= 0, ids, 0) if real is None else real
-                found[:, j] = (self._slots[row, real] >= 0) & (ids >= 0)
+                found[:, j] = (self._slots[row].take(real) >= 0) & (ids >= 0)
         return found
 
     def terms(self, sentence: int) -> frozenset[str]:
