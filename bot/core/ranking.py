@@ -145,7 +145,11 @@ class _Found:
 
     def names_near(self) -> np.ndarray:
         """Whether the sentence, or what it leans on, names anyone the question asks about."""
-        return (self._here[:, self._names] | self._near[:, self._names]).any(axis=1)
+        named = np.zeros(len(self._here), dtype=bool)
+        for j in self._names:  # (column by column: a fancy index and .any(axis=1) took three times as long)
+            named |= self._here[:, j]
+            named |= self._near[:, j]
+        return named
 
 
 def _importance(concept: Concept, corpus: Corpus) -> float:

@@ -134,6 +134,7 @@ class SparseBM25Index:
         self._vocabulary = {t: i for i, t in enumerate(terms)}
         self._idf = idf
         self._data, self._indices, self._indptr = data, indices.astype(np.int32), indptr.astype(np.int64)
+        self._starts = memoryview(self._indptr)  # (its items are Python ints: quicker to slice with)
         self._doc_terms, self._doc_indptr = doc_terms.astype(np.int32), doc_indptr.astype(np.int64)
         self._unseen = _unseen_idf(size)
         self._nonnegative = not len(data) or float(data.min()) >= 0  # else partial scores bound nothing
@@ -142,6 +143,7 @@ class SparseBM25Index:
         self._largest = np.zeros(len(terms))
         if filled.any():
             self._largest[filled] = np.maximum.reduceat(self._data, starts[filled])
+        self._largest_of = memoryview(self._largest)
         # Where each common term's weight for each sentence is in data (-1: none), a row per term: MaxScore
         # looks common terms up for hundreds of sentences a question, and one read here beats a binary
         # search through tens of thousands of postings. It costs 4 bytes a sentence per common term.
@@ -191,8 +193,9 @@ class SparseBM25Index:
             return []
         if len(parts) == 1:
             i, w = parts[0]
-            return _best(self._postings(i), self._data[self._indptr[i]:self._indptr[i + 1]] * w, k)
-        sizes = [int(self._indptr[i + 1] - self._indptr[i]) for i, _ in parts]
+            return _best(self._postings(i), self._data[self._starts[i]:self._starts[i + 1]] * w, k)
+        starts = self._starts
+        sizes = [starts[i + 1] - starts[i] for i, _ in parts]
         if sum(sizes) * 32 <= self._size:
             ids, values = self._gather(parts)
             unique, inverse = np.unique(ids, return_inverse=True)
@@ -226,7 +229,7 @@ class SparseBM25Index:
         if not common or sum(n for j, n in enumerate(sizes) if j not in common) < k or not self._nonnegative \
                 or any(w < 0 for _, w in parts):
             return [], 0.0  # (too few other sentences to set a floor; negative weights: no bounds)
-        largest = self._largest[[i for i, _ in parts]].tolist()
+        largest = [self._largest_of[i] for i, _ in parts]
         reach = sum(parts[j][1] * largest[j] for j in common)
         if reach >= sum(parts[j][1] * largest[j] for j in range(len(parts)) if j not in common):
             return [], 0.0  # the common terms alone outweigh any sentence's other terms: no floor to keep
@@ -236,7 +239,8 @@ class SparseBM25Index:
         """A score the k-th best sentence surely reaches: the k-th best among the sentences holding one
         term (one with few postings and a high weight is the best guess), else among all that score.
         Selecting the k-th best of every sentence would cost more than the scatter."""
-        enough = [self._postings(i) for i, _ in parts if self._indptr[i + 1] - self._indptr[i] >= k]
+        starts = self._starts
+        enough = [self._postings(i) for i, _ in parts if starts[i + 1] - starts[i] >= k]
         # (take: indexing with the postings' int32 ids is two to three times slower than take)
         scores = dense.take(min(enough, key=len)) if enough else dense[np.flatnonzero(dense)]
         if len(scores) < k:
@@ -246,8 +250,9 @@ class SparseBM25Index:
     def _gather(self, parts: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
         # int64: bincount would convert int32 ids itself, in a slower pass
         ids = np.concatenate([self._postings(i) for i, _ in parts], dtype=np.int64)
-        values = np.concatenate([self._data[self._indptr[i]:self._indptr[i + 1]] * w if w != 1.0 else
-                                 self._data[self._indptr[i]:self._indptr[i + 1]] for i, w in parts])
+        starts = self._starts
+        values = np.concatenate([self._data[starts[i]:starts[i + 1]] * w if w != 1.0 else
+                                 self._data[starts[i]:starts[i + 1]] for i, w in parts])
         return ids, values
 
     def _scatter(self, parts: list[tuple[int, float]]) -> tuple[np.ndarray, np.ndarray]:
@@ -268,7 +273,7 @@ class SparseBM25Index:
         return np.where(at >= 0, self._data.take(at), 0.0)
 
     def _postings(self, term: int) -> np.ndarray:
-        return self._indices[self._indptr[term]:self._indptr[term + 1]]
+        return self._indices[self._starts[term]:self._starts[term + 1]]
 
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         found = np.zeros((len(ids), len(terms)), dtype=bool)
