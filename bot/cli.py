@@ -27,8 +27,14 @@ NOTHING_CONFIGURED = (
     "To try the bot without any tokens: python -m bot chat")
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # per result class: dataclasses.fields() is slow to call per object
+
+
 def _fields(obj) -> dict:
-    return {field.name: getattr(obj, field.name) for field in dataclasses.fields(obj)}
+    names = _FIELD_NAMES.get(type(obj))
+    if names is None:
+        names = _FIELD_NAMES[type(obj)] = tuple(field.name for field in dataclasses.fields(obj))
+    return {name: getattr(obj, name) for name in names}
 
 
 def _dump(obj, **options) -> str:
