@@ -151,10 +151,12 @@ class LazyFacts(Sequence):
     def __init__(self, encoded: bytes, count: int):
         self._encoded = encoded
         ends = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == ord("\n"))
-        self._starts = np.concatenate(([0], ends + 1)).astype(np.int64) if count else np.zeros(0, np.int64)
-        self._ends = np.concatenate((ends, [len(encoded)])).astype(np.int64) if count else np.zeros(0, np.int64)
-        if len(self._starts) != count:
+        starts = np.concatenate(([0], ends + 1)).astype(np.int64) if count else np.zeros(0, np.int64)
+        if len(starts) != count:
             raise ValueError("facts do not match the sentences")
+        # memoryviews: their items are Python ints, quicker to slice with than NumPy scalars
+        self._starts = memoryview(starts)
+        self._ends = memoryview(np.concatenate((ends, [len(encoded)])).astype(np.int64) if count else starts)
         self._decoded: dict[int, Facts] = {}
 
     def __len__(self) -> int:

@@ -111,6 +111,8 @@ class Corpus:
                                 for t, w in alternatives.items()}
             expanded.append(concept if alternatives == concept.alternatives else
                             replace(concept, alternatives=alternatives))
+        if len(expanded) == len(question.concepts) and all(a is b for a, b in zip(expanded, question.concepts)):
+            return question  # (the usual case; dataclasses.replace takes a few µs)
         return replace(question, concepts=tuple(expanded))
 
     def _close_terms(self, term: str) -> list[str]:

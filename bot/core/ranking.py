@@ -135,8 +135,11 @@ class _Found:
         held = both.T
         best = np.zeros((len(concepts), len(both)))
         for j, concept in enumerate(concepts):
-            for term, weight in concept.alternatives.items():
-                np.maximum(best[j], held[column[term]] * weight, out=best[j])
+            for n, (term, weight) in enumerate(concept.alternatives.items()):
+                if n:
+                    np.maximum(best[j], held[column[term]] * weight, out=best[j])
+                else:  # (most concepts have one alternative: one operation)
+                    np.multiply(held[column[term]], weight, out=best[j])
         self.own = best[:, :len(ids)].T
         self.credit = np.maximum(self.own, CONTEXT_CREDIT * best[:, len(ids):].T)
 
