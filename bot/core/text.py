@@ -19,16 +19,22 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STEMMER = Stemmer.Stemmer("english")
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
 def normalize(text: str) -> str:
     """NFKC, straight quotes and dashes, lowercase, single spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_FOLD).lower()
-    return " ".join(text.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_FOLD)
+    elif "`" in text:  # (ASCII text is its own NFKC; the backtick is the one ASCII character folded)
+        text = text.replace("`", "'")
+    return " ".join(text.lower().split())
 
 
 def words(text: str) -> list[str]:
     """Lowercase words with quotes folded; digits grouped with commas become one number."""
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", normalize(text))
-    return _WORD.findall(text)
+    text = normalize(text)
+    return _WORD.findall(_THOUSANDS.sub("", text) if "," in text else text)
 
 
 @lru_cache(maxsize=65536)
