@@ -108,8 +108,20 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+_QUOTE_MARKS = '“"'
+_LETTER_OR_QUOTE = re.compile(r'[A-Za-z“"]')
+_LETTER = re.compile(r"[A-Za-z]")
+
+
 def is_only_quotation(text: str) -> bool:
     """True for a sentence that is nothing but a quotation: it continues someone else's words."""
+    # A letter before the first quotation mark or after the last is outside every quotation: most
+    # sentences are told so without walking the text character by character.
+    first = _LETTER_OR_QUOTE.search(text)
+    if first is None or first.group() not in _QUOTE_MARKS:
+        return False
+    if _LETTER.search(text, max(text.rfind("”"), text.rfind('"')) + 1):
+        return False
     spans = quotation_spans(text)
     return bool(spans) and _is_only_quotation(text, spans)
 
