@@ -16,10 +16,8 @@ _FOLD = str.maketrans({
     "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-", "\u00a0": " ",
 })
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")  # "12,500" is one number
 _STEMMER = Stemmer.Stemmer("english")
-
-
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 
 def normalize(text: str) -> str:
