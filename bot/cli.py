@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import functools
 import json
 import logging
 import os
@@ -27,14 +28,13 @@ NOTHING_CONFIGURED = (
     "To try the bot without any tokens: python -m bot chat")
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # per result class: dataclasses.fields() is slow to call per object
+@functools.cache  # once per result class: dataclasses.fields() is slow to call per object
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))
 
 
 def _fields(obj) -> dict:
-    names = _FIELD_NAMES.get(type(obj))
-    if names is None:
-        names = _FIELD_NAMES[type(obj)] = tuple(field.name for field in dataclasses.fields(obj))
-    return {name: getattr(obj, name) for name in names}
+    return {name: getattr(obj, name) for name in _field_names(type(obj))}
 
 
 def _dump(obj, **options) -> str:

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from bot.core.articles import parse_article
-from bot.core.quotes import extract_quotes
+from bot.core.quotes import extract_quotes, is_only_quotation
 from bot.core.sentences import sentences_of
 
 
@@ -49,3 +51,18 @@ def test_shipped_spokesperson_quote(shipped_assistant):
     quote = shipped_assistant.quote("spokesperson statement")
     assert quote.speaker == "A spokesperson for the Capitol Music Group"
     assert quote.citations[0].outlet == "Get Heard"
+
+
+@pytest.mark.parametrize("text, only", [
+    ("“I love it.”", True),
+    ('"Yes, we did."', True),
+    ("(“Quoted words here.”)", True),
+    ("— “So good,” ", True),
+    ("“I love it,” she said.", False),  # a letter after the last quotation mark
+    ('He said "it was fine"', False),  # a letter before the first
+    ("“A” and “B”", False),  # a letter between quotations
+    ("“Unclosed words", False),
+    ("123", False),
+])
+def test_a_sentence_that_is_only_a_quotation_is_told_apart(text, only):
+    assert is_only_quotation(text) is only
