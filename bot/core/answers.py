@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.core.corpus import Corpus
 from bot.core.expectations import FACT_FIELDS, NAME_KINDS, Expectation, relation
 from bot.core.questions import Question
 from bot.core.quotes import SPEECH_VERB as _SPEECH
 from bot.core.quotes import is_only_quotation
-from bot.core.ranking import ABSTAIN_BELOW, Candidate, rank_sentences
+from bot.core.scoring import Candidate, rank
 from bot.core.text import stem, words
 
-MAX_ANSWER_CHARS = 600
-MAX_SOURCES = 3
-ADJACENT_RATIO = 0.75  # a neighbouring sentence this good joins the passage
-# No sentence scoring less can be cited or join a cited one's passage: ranking may leave it out.
-RELEVANT_FROM = ADJACENT_RATIO * ABSTAIN_BELOW
-MAX_PASSAGE_CHARS = 450
-# A second outlet is worth citing when its best sentence is nearly as good as the best one.
-SECOND_SOURCE_RATIO = {"typed": 0.75, "untyped": 0.9}
+MAX_ANSWER_CHARS = 600  # leaves room for the platform's own markup under Slack's and Discord's limits
+MAX_SOURCES = 3  # bullets, each from another article
+MAX_PASSAGE_CHARS = 450  # a neighbour joins a sentence only when both fit
+MAX_EXCERPTS = 3  # sentences of one article in one bullet
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,43 +45,40 @@ class Answer:
         return self.answer
 
 
-def answer(question: Question, corpus: Corpus) -> Answer:
-    """The answer to a parsed question: the best-ranked sentences, composed and cited."""
-    expect = Expectation.of(question, corpus)
-    return compose_answer(question, rank_sentences(question, corpus, RELEVANT_FROM, expect), corpus)
-
-
-def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) -> Answer:
-    """The best supporting sentence(s), each cited; agreement and disagreement between outlets said."""
-    if not ranked or ranked[0].score < ABSTAIN_BELOW:
+def answer(question: Question, corpus: Corpus, question_vector: np.ndarray | None = None) -> Answer:
+    """The answer to a parsed question: the sentences the fitted model says answer it, composed and cited."""
+    ranked, answers, fitted = rank(question, corpus, question_vector)
+    if not answers:
         return not_found(question.text, corpus)
-    best = ranked[0]
+    return compose_answer(question, ranked, corpus, fitted.sentence_from)
+
+
+def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, threshold: float) -> Answer:
+    """The best supporting sentence, and others that answer on their own score (threshold or more),
+    each cited; agreement and disagreement between outlets said.
+
+    Each bullet comes from another article, and for a question asking for a fact (a date, a number,
+    a name) each one after the first states one."""
+    answering = ranked[:1] + [c for c in ranked[1:] if c.score >= threshold]
+    if question.kind in FACT_FIELDS or question.kind in NAME_KINDS:
+        answering = answering[:1] + [c for c in answering[1:] if c.values]
+    if not answering:
+        return not_found(question.text, corpus)
+    best = answering[0]
     chosen = [best]
-    outlets = {_outlet(best.sentence, corpus)}
-    typed = question.kind in FACT_FIELDS or question.kind in NAME_KINDS
-    floor = max(ABSTAIN_BELOW, SECOND_SOURCE_RATIO["typed" if typed else "untyped"] * best.score)
-    good = [c for c in ranked[1:] if c.score >= floor]
-    # A contradiction is always shown, even within one outlet; then other outlets that agree or add to it.
-    differing = [c for c in good if relation(question.kind, best.values, c.values) == "differ"]
-    if differing:
-        # When outlets disagree, say who sides with which claim: any sentence that answers at all and
-        # agrees with either side may join (a new outlet first, as below).
-        sides = [best.values, differing[0].values]
-        good += [c for c in ranked[1:] if ABSTAIN_BELOW <= c.score < floor and any(
-            relation(question.kind, side, c.values) == "agree" for side in sides)]
-    for candidate in differing[:1] + good:
-        outlet = _outlet(candidate.sentence, corpus)
+    articles = {corpus.sentences.article(best.sentence)}
+    # A contradiction is always shown; then other articles, best first.
+    differing = [c for c in answering[1:] if relation(question.kind, best.values, c.values) == "differ"]
+    for candidate in differing[:1] + answering[1:]:
         if len(chosen) == MAX_SOURCES:
             break
-        if candidate in chosen or (outlet in outlets and candidate not in differing[:1]):
-            continue
-        if typed and not candidate.values:
-            continue
-        chosen.append(candidate)
-        outlets.add(outlet)
+        article = corpus.sentences.article(candidate.sentence)
+        if article not in articles:
+            chosen.append(candidate)
+            articles.add(article)
 
     scores = {c.sentence: c.score for c in ranked}
-    passages = [_passage(c.sentence, question.kind, corpus, scores) for c in chosen]
+    passages = [_passage(c.sentence, question.kind, corpus, scores, threshold) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
         focus.update(stem(w) for value in candidate.values for w in words(value))
@@ -91,7 +86,21 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus) 
     texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)
     # a neighbour joins only when it fits: better the supporting sentence whole than both cut short
-    texts = [t if len(t) <= limit else corpus.sentences.text(c.sentence) for c, t, limit in zip(chosen, texts, budget)]
+    passages = [p if len(t) <= limit else [c.sentence] for c, p, t, limit in zip(chosen, passages, texts, budget)]
+    # Other sentences of the same article that answer on their own score join its bullet while they fit:
+    # one citation per article, however many of its sentences answer.
+    shares = _budgets([" " * MAX_ANSWER_CHARS] * len(chosen), header, chosen, corpus)
+    for n, candidate in enumerate(chosen):
+        article = corpus.sentences.article(candidate.sentence)
+        for other in answering:
+            if len(passages[n]) >= MAX_EXCERPTS:
+                break
+            if corpus.sentences.article(other.sentence) == article and other.sentence not in passages[n]:
+                longer = sorted(passages[n] + [other.sentence])
+                if len(_text(longer, corpus)) <= shares[n]:
+                    passages[n] = longer
+                    focus.update(stem(w) for value in other.values for w in words(value))
+    texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)
     citations, lines = [], []
     for n, (candidate, full, limit) in enumerate(zip(chosen, texts, budget), start=1):
@@ -155,18 +164,20 @@ def clip(text: str, focus: set[str], limit: int) -> str:
 
 
 def _header(kind: str, chosen: list[Candidate], corpus: Corpus) -> str:
-    credits = [corpus.article_of(c.sentence).credit for c in chosen]
+    """ "A and B agree:" only when every bullet states the asked fact and all match; "disagrees" only
+    between facts of the asked kind (relation() compares only like with like)."""
+    credits = list(dict.fromkeys(corpus.article_of(c.sentence).credit for c in chosen))
     values = [c.values for c in chosen]
-    relations = {relation(kind, values[0], v) for v in values[1:]}
+    relations = {relation(kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]}
     if "differ" in relations:
         return "The coverage disagrees on this:"
-    if relations == {"agree"}:
+    if relations == {"agree"} and len(credits) > 1:
         return f"{_join(credits)} agree:"
     return f"{_join(credits)} report:"
 
 
-def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, float]) -> list[int]:
-    """The sentence, joined by a neighbour that supports it nearly as well; by the one before when it
+def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, float], floor: float) -> list[int]:
+    """The sentence, joined by a neighbour that answers on its own score too; by the one before when it
     is a bare quotation (to show who speaks); by the one after when that continues a quotation."""
     sentences = corpus.sentences
     text = sentences.text(sentence_id)
@@ -177,7 +188,6 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
     def fits(other: str | None) -> bool:
         return other is not None and len(other) + len(text) < MAX_PASSAGE_CHARS
 
-    floor = ADJACENT_RATIO * scores[sentence_id]
     if fits(previous_text) and (is_only_quotation(text) or scores.get(previous, 0) >= floor):
         return [previous, sentence_id]
     quote_follows = following is not None and corpus.quoted(following)
@@ -190,7 +200,13 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
 
 
 def _text(passage: list[int], corpus: Corpus) -> str:
-    return " ".join(corpus.sentences.text(i) for i in passage)
+    """The sentences in reading order; "…" where the text between them is left out."""
+    parts = []
+    for i, sentence in enumerate(passage):
+        if i and corpus.sentences.neighbour(passage[i - 1], 1) != sentence:
+            parts.append("…")
+        parts.append(corpus.sentences.text(sentence))
+    return " ".join(parts)
 
 
 def _introduces_quote(text: str) -> bool:

@@ -9,10 +9,12 @@ from pathlib import Path
 
 from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, not_found
 from bot.core.articles import Article, parse_knowledge, read_knowledge
-from bot.core.cache import load_or_build
+from bot.core.cache import CACHE_DIR, load_or_build
 from bot.core.corpus import Corpus, IndexFactory
-from bot.core.questions import parse_question
+from bot.core.embeddings import encoder
+from bot.core.questions import parse_question, without_chat_noise
 from bot.core.search import SparseBM25Index
+from bot.core.vectors import Encode, sentence_vectors
 
 MAX_QUESTION_CHARS = 500
 QUOTE_MIN_COVERAGE = 0.5
@@ -51,24 +53,38 @@ class Source:
 class Assistant:
     """Answers questions, finds quotes and lists sources over one prepared corpus."""
 
-    def __init__(self, corpus: Corpus):
+    def __init__(self, corpus: Corpus, encode: Encode | None = None):
+        """encode: texts to unit vectors (embeddings.Encoder.encode); None turns the semantic stage off."""
         self.corpus = corpus
+        self.encode = encode if corpus.vectors is not None else None
 
     @classmethod
     def from_directory(cls, directory: str | Path, index_factory: IndexFactory = SparseBM25Index,
-                       use_cache: bool = True) -> Assistant:
+                       use_cache: bool = True, semantic: bool = True) -> Assistant:
         """Load and index a knowledge folder, from its cache when the articles are unchanged.
 
-        Raises KnowledgeError naming every broken file."""
+        Raises KnowledgeError naming every broken file, ModelError when the model cannot be loaded."""
         directory = Path(directory)
         files = read_knowledge(directory)
         if use_cache and index_factory is SparseBM25Index:
-            return cls(load_or_build(directory, files))
-        return cls.from_articles(parse_knowledge(directory, files), index_factory)
+            corpus = load_or_build(directory, files)
+        else:
+            corpus = Corpus.build(parse_knowledge(directory, files), index_factory)
+        return cls.with_vectors(corpus, semantic, directory / CACHE_DIR if use_cache else None)
 
     @classmethod
-    def from_articles(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Assistant:
-        return cls(Corpus.build(articles, index_factory))
+    def from_articles(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index,
+                      semantic: bool = True) -> Assistant:
+        return cls.with_vectors(Corpus.build(articles, index_factory), semantic)
+
+    @classmethod
+    def with_vectors(cls, corpus: Corpus, semantic: bool, cache: Path | None = None) -> Assistant:
+        """The assistant over a corpus, its sentences embedded (from the cache where it has them)."""
+        if not semantic:
+            return cls(corpus)
+        encode = encoder().encode
+        corpus.vectors = sentence_vectors(corpus, encode, cache)
+        return cls(corpus, encode)
 
     def ask(self, question: str) -> Answer:
         """Answer a question from the coverage, or say plainly that the coverage does not answer it."""
@@ -79,7 +95,8 @@ class Assistant:
         parsed = self.corpus.expand(parse_question(question))
         if not parsed.concepts:
             return not_found(question, self.corpus, reason="I need a few words about what you want to know.")
-        return answer(parsed, self.corpus)
+        vector = self.encode([without_chat_noise(question)])[0] if self.encode is not None else None
+        return answer(parsed, self.corpus, vector)
 
     def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:
         """The quotation that best matches topic, or a random attributed one when topic is empty."""

@@ -6,7 +6,6 @@ costs work proportional to the question's matches, not to the size of the covera
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -16,15 +15,13 @@ import numpy as np
 
 from bot.core.articles import Article
 from bot.core.facts import Facts, find_facts, kind_bit, kinds_stated, name_words_of, original_case, proper_names_of
-from bot.core.lexicon import SYNONYM_WEIGHT_FOR_UNSEEN
 from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable, sentences_of
 from bot.core.text import stem, tokenize
 
-ALIAS_WEIGHT = 0.9  # "Alev" finds "Aydin": the same person, named differently
-FUZZY_WEIGHT = 0.75  # "Aydinn" finds "Aydin"; never raised like a paraphrase
+MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 _QUOTED = kind_bit("quoted")
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 
@@ -47,6 +44,7 @@ class Corpus:
     quote_index: SentenceIndex
     _by_initial: dict[tuple[str, int], list[str]]  # terms by (first letter, length), for typo matching
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
+    vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
 
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
@@ -101,27 +99,43 @@ class Corpus:
         for concept in concepts:
             alternatives = dict(concept.alternatives)
             root = stem(concept.word)
-            for alias in self.aliases.get(root, ()):
-                alternatives.setdefault(alias, ALIAS_WEIGHT)
-            if not any(term in self.index for term in alternatives):
-                for close in self._close_terms(root):
-                    alternatives.setdefault(close, FUZZY_WEIGHT)
-            if root not in self.index:
-                alternatives = {t: max(w, SYNONYM_WEIGHT_FOR_UNSEEN) if t != root and w != FUZZY_WEIGHT else w
-                                for t, w in alternatives.items()}
+            for alias in self.aliases.get(root, ()):  # "Alev" finds "Aydin": the same person
+                alternatives.setdefault(alias, 1.0)
+            if not any(term in self.index for term in alternatives):  # "Aydinn" finds "Aydin"
+                for close in self._close_terms(concept.word, root):
+                    alternatives.setdefault(close, 1.0)
             expanded.append(concept if alternatives == concept.alternatives else
                             replace(concept, alternatives=alternatives))
         if len(expanded) == len(question.concepts) and all(a is b for a, b in zip(expanded, question.concepts)):
             return question  # (the usual case; dataclasses.replace takes a few µs)
         return replace(question, concepts=tuple(expanded))
 
-    def _close_terms(self, term: str) -> list[str]:
-        """Known terms within a typo of term: same first letter, length within one (a bounded search)."""
-        if len(term) < 4:
+    def _close_terms(self, word: str, root: str) -> list[str]:
+        """Known terms one typo from the word or its stem: a letter swapped with the next, doubled,
+        dropped, added or replaced (Damerau-Levenshtein distance 1)."""
+        if len(word) < MIN_TYPO_LENGTH:
             return []
-        pool = [t for n in (len(term) - 1, len(term), len(term) + 1) for t in self._by_initial.get((term[:1], n), ())]
-        # 0.87 lets "fery" find "ferry" (0.89) but not "beat" find "bet" (0.86)
-        return difflib.get_close_matches(term, pool, n=2, cutoff=0.87)
+        found = set()
+        for form in {word, root}:
+            for initial in {form[:1], form[1:2]}:  # (the second letter leads when the first two are swapped)
+                for n in (len(form) - 1, len(form), len(form) + 1):
+                    found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t))
+        return sorted(found)
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether b is a with one letter replaced, added, dropped, or swapped with its neighbour."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    if len(a) < len(b):
+        return a[i:] == b[i + 1:]
+    return a[i + 1:] == b[i + 1:] or (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
+                                       and a[i + 2:] == b[i + 2:])
 
 
 def _inverted(per_article: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:

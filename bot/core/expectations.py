@@ -75,6 +75,16 @@ def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: t
     return 1.0
 
 
+def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
+    """Who is quoted in the sentence, or in the next one when it only introduces it (an empty set when
+    the text does not say); None when neither quotes anyone."""
+    following = corpus.sentences.neighbour(sentence_id, 1)
+    for quoted in (sentence_id, following):
+        if quoted is not None and corpus.quoted(quoted):
+            return corpus.speakers.get(quoted, frozenset())
+    return None
+
+
 def stating(expect: Expectation, ids: np.ndarray, corpus: Corpus) -> list[bool]:
     """For a question wanting a specific fact: which sentences state one (values_of not empty),
     mostly told from the kinds of facts they state, without decoding them."""

@@ -1,4 +1,4 @@
-"""Word lists for chat questions about news: stopwords, irregular verbs and paraphrase groups.
+"""Word lists for chat questions about news: stopwords, irregular verbs and chat spellings.
 
 These are general English and general news/chat vocabulary. Nothing here may name a particular
 story, person or outlet: the bot must answer coverage it has never seen as well as the shipped one.
@@ -51,76 +51,9 @@ IRREGULAR = {
     "vids": "vid", "exes": "ex",
 }
 
-# Multi-word chat phrasings rewritten to a word the coverage would use, before tokenising a question.
-PHRASES = {
-    "came out": "released", "come out": "released", "comes out": "released", "coming out": "released",
-    "blow up": "viral", "blew up": "viral", "blowing up": "viral", "went viral": "viral",
-    "find out": "revealed", "found out": "revealed", "finding out": "revealed",
-    "turn one": "first birthday", "turns one": "first birthday", "turning one": "first birthday",
-    "little guy": "son", "turn 1": "first birthday", "turns 1": "first birthday", "turning 1": "first birthday",
-    "record company": "label", "signed to": "label", "racked up": "got", "rack up": "got", "for a living": "job", "little one": "child", "little girl": "daughter", "baby boy": "son",
-    "baby girl": "daughter", "record label": "label", "music video": "video", "how long ago": "ago",
-    "go out": "dating", "going out": "dating", "hook up": "dating", "split up": "split", "break up": "split",
-    "broke up": "split", "kick off": "start", "kicked off": "start",
+# Chat spellings of question words and pronouns, written out before a question is read.
+CHAT_SPELLINGS = {
+    "wut": "what", "wat": "what", "wht": "what", "whta": "what", "wen": "when", "whn": "when", "hw": "how",
+    "hou": "how", "whr": "where", "wher": "where", "u": "you", "ur": "your", "r": "are", "b4": "before",
+    "bc": "because", "cuz": "because", "coz": "because", "abt": "about", "ppl": "people",
 }
-
-# Paraphrase groups. A question word also looks for the other members of its group, at a lower weight.
-SYNONYM_GROUPS = [
-    "release released drop dropped premiere premiered debut debuted launch launched unveil unveiled out",
-    "video clip visual vid mv footage",
-    "film movie",
-    "song track single tune music",
-    "want need require demand",
-    "direct directed director directing helm helmed",
-    "write writer co-write cowrite cowrote penned songwriter",
-    "produce producer production",
-    "partner boyfriend girlfriend bf gf dating date relationship romance romantic couple lover together",
-    "child kid baby son daughter toddler infant",
-    "boy son",
-    "girl daughter",
-    "birthday bday born birth",
-    "view views watch watched viewer",
-    "say tell post tweet claim state statement comment talk speak interview caption captioned respond response reply react",
-    "label records record",
-    "start begin",
-    "keep continue continued still",
-    "kind sort type",
-    "runtime length duration minute second run runs running",
-    "pregnant pregnancy expecting",
-    "announce announcement reveal revealed public attention tagged",
-    "viral trending popular",
-    "fight feud dispute battle slam slamming fighting complain complained complaining criticize raging rant",
-    "insta ig instagram",
-    "ex former",
-    "friend friendship bestie",
-    "fan fans fanbase diehards stans",
-    "story tale plot inspired dedication narrative",
-    "vibe chemistry mood feel feeling atmosphere",
-    "album albums record records lp ep",
-    "married marry wedding husband wife spouse engaged",
-    "singer artist musician star",
-    "age old aged",
-    "name named call called",
-    "dad father daddy",
-    "mom mother mama mum",
-    "parent parents",
-    "career industry professionally professional",
-    "sell sale sales",
-    "tour concert gig",
-    "company brand firm label",
-]
-SYNONYM_WEIGHT = 0.6
-
-# One-way paraphrases: what someone said or posted may be reported as what they wrote, but asking who
-# wrote a song must not find who "told" something.
-ONE_WAY = {
-    "say": ["write"], "tell": ["write"], "post": ["write"], "tweet": ["write"], "caption": ["write"],
-    "talk": ["write"], "comment": ["write"], "respond": ["write"],
-}
-# When the user's own word never occurs in the coverage, a paraphrase is the best evidence there can be.
-SYNONYM_WEIGHT_FOR_UNSEEN = 0.85
-
-# Verbs that carry little meaning of their own ("making music", "what did they do"): they count less.
-LIGHT_VERBS = frozenset("help helps helped helping make made making makes do does did doing done get gets getting go goes going "
-                        "take takes taking give gives giving put puts let lets".split())
-LIGHT_VERB_WEIGHT = 0.3

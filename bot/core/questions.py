@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
-from bot.core.lexicon import (LIGHT_VERB_WEIGHT, LIGHT_VERBS, NOVELTY_WORDS, ONE_WAY, PHRASES, SYNONYM_GROUPS,
-                              SYNONYM_WEIGHT)
+from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS
 from bot.core.text import is_stopword, normalize, stem, words
 
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
@@ -34,21 +34,14 @@ _KINDS = [
     ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
-# All multi-word chat phrasings in one pass, longest first so "how long ago" wins over "long ago".
-_PHRASE = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in sorted(PHRASES, key=len, reverse=True)) + r")\b")
+# Chat markup that never says what is asked: Slack and Discord mention, channel and broadcast tokens,
+# bare @-broadcasts, emoji shortcodes, and pictographs (Unicode "Symbol, other").
+_MARKUP = re.compile(r"<[@#!][^<>\s]*>|@(?:everyone|here|channel)\b|:[a-z0-9_+-]+:|<a?:\w+:\d+>", re.I)
+# (a chat word stands alone: "U.S." and "R&B" are not "you" and "are")
+_CHAT_WORD = re.compile(r"(?<![\w.&'-])(" + "|".join(CHAT_SPELLINGS) + r")(?![\w.&'-])", re.I)
 _CHAT_FORMS = re.compile(r"\b(when|who|where|what|how)s\b")  # "whens his bday" -> "when is his bday"
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 _WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
-_SYNONYMS: dict[str, set[str]] = {}
-for _group in SYNONYM_GROUPS:
-    _stems = {stem(w) for w in _group.split()}
-    for _s in _stems:
-        _SYNONYMS.setdefault(_s, set()).update(_stems - {_s})
-
-
-_ONE_WAY = {stem(k): [stem(v) for v in vs] for k, vs in ONE_WAY.items()}
-
-
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One topic word of a question and the stems that count as mentioning it, with weights."""
@@ -56,7 +49,6 @@ class Concept:
     word: str
     alternatives: dict[str, float] = field(default_factory=dict)
     novelty: bool = False  # "again", "other": evidence must say it explicitly
-    weight: float = 1.0  # how much the concept matters next to the others (light verbs matter less)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +59,7 @@ class Question:
     kind: str  # how_old, how_long, how_many, when, who, where, quote, which, yesno, what
     concepts: tuple[Concept, ...]
     subject: str = ""  # for "which"/"what" + noun questions: the noun ("label" in "what label …")
+    capitalised: frozenset[str] = frozenset()  # words written with a capital past the first: names
 
 
 def question_kind(text: str) -> str:
@@ -82,12 +75,21 @@ def _kind_of(normalized: str) -> str:
     return "what"
 
 
+def without_chat_noise(text: str) -> str:
+    """The question without mentions, emoji and markup, chat spellings of question words written out
+    ("wut" is "what"): what is asked, whatever a chat client wrapped around it."""
+    text = _MARKUP.sub(" ", text)
+    if not text.isascii():
+        text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)
+    text = _CHAT_WORD.sub(lambda m: CHAT_SPELLINGS[m.group(1).lower()], text)
+    return " ".join(text.split())
+
+
 def parse_question(text: str) -> Question:
-    """Classify the question and list its concepts with their paraphrases."""
-    normalized = normalize(text)
+    """Classify the question and list its concepts."""
+    normalized = normalize(without_chat_noise(text))
     kind = _kind_of(normalized)
-    q = _PHRASE.sub(lambda m: PHRASES[m.group(0)], normalized)
-    q = _FILLER.sub(" ", q)
+    q = _FILLER.sub(" ", normalized)
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
     for word in words(q):
@@ -104,10 +106,6 @@ def parse_question(text: str) -> Question:
         if root in concepts:
             continue
         alternatives = {root: 1.0}
-        for other in _SYNONYMS.get(root, ()):
-            alternatives.setdefault(other, SYNONYM_WEIGHT)
-        for other in _ONE_WAY.get(root, ()):
-            alternatives.setdefault(other, SYNONYM_WEIGHT)
         if either:
             either = False
             key, previous = next(reversed(concepts.items()))
@@ -116,21 +114,18 @@ def parse_question(text: str) -> Question:
                 merged[term] = max(weight, merged.get(term, 0.0))
             concepts[key] = Concept(word=previous.word, alternatives=merged, novelty=previous.novelty)
             continue
-        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS,
-                                 weight=LIGHT_VERB_WEIGHT if word in LIGHT_VERBS else 1.0)
-    if kind == "how_long" and re.search(r"\bhow long (is|was|are|were)\b", normalized):
-        # "how long is the video" asks for its length, not for how long something went on
-        length = stem("length")
-        alternatives = {length: 1.0, **{t: SYNONYM_WEIGHT for t in _SYNONYMS.get(length, ())}}
-        concepts.setdefault(length, Concept(word="length", alternatives=alternatives))
-    if "about" in normalized and re.search(r"\bwhat(?:s| is| was| are)\b.*\babout\b\W*$",
-                                           normalized.replace("'", "")):
-        # "what is the video about" asks for its story
-        story = stem("story")
-        concepts.setdefault(story, Concept(word="story", alternatives={
-            story: 1.0, **{t: SYNONYM_WEIGHT for t in _SYNONYMS.get(story, ())}}))
+        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS)
     subject = ""
     if kind == "which":
-        match = re.search(r"\b(?:which|what) (\w+)", q)  # after rewriting: "what record label" -> "label"
+        match = dict(_KINDS)["which"].search(q)  # "what record label" -> "label"
         subject = stem(match.group(1)) if match else ""
-    return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject)
+    return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject,
+                    capitalised=_capitalised(without_chat_noise(text)))
+
+
+def _capitalised(text: str) -> frozenset[str]:
+    """Lowercased words that start with a capital letter and do not start the question or a sentence."""
+    found = set()
+    for match in re.finditer(r"(?<=[\w,;:'\"()] )([A-Z][\w'’-]*)", text):
+        found.update(words(match.group(1)))
+    return frozenset(found)

@@ -43,6 +43,10 @@ class SentenceIndex(Protocol):
         """The distinct terms of one sentence."""
         ...
 
+    def scores_at(self, weights: dict[str, float], ids: np.ndarray) -> np.ndarray:
+        """The BM25 scores of the given sentences (those top() ranks and any others)."""
+        ...
+
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         """A len(ids) × len(terms) table of which sentence (id -1: none) holds which term."""
         ...
@@ -275,6 +279,17 @@ class SparseBM25Index:
     def _postings(self, term: int) -> np.ndarray:
         return self._indices[self._starts[term]:self._starts[term + 1]]
 
+    def scores_at(self, weights: dict[str, float], ids: np.ndarray) -> np.ndarray:
+        total = np.zeros(len(ids))
+        keys = ids.astype(self._indices.dtype)
+        for term, weight in weights.items():
+            i = self._vocabulary.get(term)
+            if i is None or not weight or self._starts[i] == self._starts[i + 1]:
+                continue
+            at, found = lookup(self._postings(i), keys)
+            total += weight * np.where(found, self._data[self._starts[i] + at], 0.0)
+        return total
+
     def holding(self, terms: list[str], ids: np.ndarray) -> np.ndarray:
         found = np.zeros((len(ids), len(terms)), dtype=bool)
         real = None
@@ -337,6 +352,9 @@ class RankBM25Index:
         total = self.scores(weights)
         hits = np.flatnonzero(total)
         return _best(hits, total[hits], k)
+
+    def scores_at(self, weights: dict[str, float], ids: np.ndarray) -> np.ndarray:
+        return self.scores(weights)[ids]
 
     def terms(self, sentence: int) -> frozenset[str]:
         return frozenset(self._bm25.doc_freqs[sentence]) if self._bm25 is not None else frozenset()

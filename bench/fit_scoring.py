@@ -1,0 +1,240 @@
+"""Fit the answer model (bot/core/scoring_weights.json) on the SQuAD 2.0 tune split and the dev set.
+
+    .venv/bin/python bench/fit_scoring.py [--per-kind 2000] [--squad-json PATH/dev-v2.0.json]
+
+For every question, the bot's own candidate stage and features (bot/core/candidates.py, features.py)
+give one row per candidate sentence; the label is whether the sentence holds a gold answer (and, in
+the dev set, comes from a gold outlet); an unanswerable question's rows are all negative. A logistic
+regression (L2, Newton's method, NumPy) is fitted on all rows, once with the semantic features and once
+without them. Each model's threshold is the probability that maximises, on the same questions, the
+mean of in-scope and abstain accuracy of the answers the bot would compose. The SQuAD test split is
+never read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pickle
+import subprocess
+import sys
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.core.assistant import Assistant  # noqa: E402
+from bot.core.candidates import find_candidates  # noqa: E402
+from bot.core.expectations import Expectation  # noqa: E402
+from bot.core.features import FEATURES, features  # noqa: E402
+from bot.core.questions import parse_question, without_chat_noise  # noqa: E402
+from bot.core.scoring import QUESTION_FEATURES, WEIGHTS_FILE, question_features  # noqa: E402
+
+SHARED = ROOT.parent / "shared"
+SEMANTIC_ONLY = {"cosine", "cosine_gap", "cosine_z", "cosine_neighbour", "cosine_coverage"}
+RIDGE = 1.0  # L2 penalty on standardised features: with ~100,000 rows it only keeps Newton's steps stable
+MAX_SHOWN = 3  # sentences counted as shown: an answer has room for about three (answers.py)
+
+
+def normalise(text: str) -> str:
+    """As the scorer reads answers: NFKC, straight quotes and dashes, lowercase, single spaces."""
+    text = unicodedata.normalize("NFKC", text)
+    for a, b in (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-")):
+        text = text.replace(a, b)
+    return " ".join(text.lower().split())
+
+
+def holds(text: str, gold: list[str]) -> bool:
+    """A gold string that starts at a word boundary of the text."""
+    text = normalise(text)
+    for answer in gold:
+        g = normalise(answer)
+        start = text.find(g)
+        while g and start >= 0:
+            if start == 0 or not g[0].isalnum() or not text[start - 1].isalnum():
+                return True
+            start = text.find(g, start + 1)
+    return False
+
+
+def outlet_key(name: str) -> str:
+    key = "".join(c for c in normalise(name) if c.isalnum())
+    return {"billboard": "getheard"}.get(key, key)  # the scorer's alias: Billboard syndicates Get Heard
+
+
+def rows_of(assistant: Assistant, items: list[dict], source: str):
+    """(features, labels, question index, article ids) for every candidate of every question."""
+    corpus = assistant.corpus
+    out = []
+    for item in items:
+        parsed = corpus.expand(parse_question(item["question"]))
+        vector = assistant.encode([without_chat_noise(item["question"])])[0]
+        found = find_candidates(parsed, corpus, vector)
+        x, _ = features(parsed, Expectation.of(parsed, corpus), corpus, found)
+        gold, outlets = item["answers"], {outlet_key(o) for o in item["outlets"]}
+        labels = np.array([
+            bool(gold) and holds(corpus.sentences.text(s), gold)
+            and outlet_key(corpus.article_of(s).outlet) in outlets for s in found.ids.tolist()], dtype=float)
+        articles = corpus.sentences.places[found.ids, 0] if len(found) else np.zeros(0, int)
+        out.append({"x": x, "y": labels, "answerable": item["type"] != "out_of_scope", "articles": articles,
+                    "source": source, "concepts": bool(parsed.concepts)})
+    return out
+
+
+def feature_key() -> str:
+    """Changes whenever the code that makes candidates and features changes."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "bot" / "core").glob("*.py")):
+        if path.name != "scoring.py":
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Weighted logistic regression; the weights are each row's share (they sum to the row count)."""
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], RIDGE)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-(z @ w)))
+        gradient = z.T @ (weight * (p - y)) + penalty * w
+        hessian = (z * (weight * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return mean, scale, w[:-1], float(w[-1])
+
+
+def source_weights(questions: list[dict], rows: list[int]) -> np.ndarray:
+    """Row weights under which each source (SQuAD tune, dev) weighs the same, as in objective()."""
+    sources = [q["source"] for q in questions]
+    totals = {s: sum(n for q, n in zip(sources, rows) if q == s) for s in set(sources)}
+    weight = np.concatenate([np.full(n, 1.0 / totals[s]) for s, n in zip(sources, rows)])
+    return weight * len(weight) / weight.sum()
+
+
+def shown(p: np.ndarray, sentence_from: float) -> np.ndarray:
+    """The candidates an answer would show: the best, and up to MAX_SHOWN - 1 more that answer on their own."""
+    order = np.argsort(-p, kind="stable")
+    return np.concatenate([order[:1], order[1:][p[order[1:]] >= sentence_from]])[:MAX_SHOWN]
+
+
+def evaluate(questions: list[dict], answered: list[bool], sentence_p: list[np.ndarray],
+             sentence_from: float) -> dict[str, tuple[float, float]]:
+    """Per source: (in-scope accuracy, abstain accuracy) of these decisions."""
+    result = {}
+    for source in sorted({q["source"] for q in questions}):
+        hits = {True: [], False: []}
+        for q, a, p in zip(questions, answered, sentence_p):
+            if q["source"] != source:
+                continue
+            if q["answerable"]:
+                hits[True].append(a and bool(q["y"][shown(p, sentence_from)].any()))
+            else:
+                hits[False].append(not a)
+        result[source] = (float(np.mean(hits[True])) if hits[True] else 0.0,
+                          float(np.mean(hits[False])) if hits[False] else 0.0)
+    return result
+
+
+def objective(result: dict[str, tuple[float, float]]) -> float:
+    """Each set counts once, and in each set in-scope and abstain alike (the targets ask for both)."""
+    return float(np.mean([np.mean(v) for v in result.values()]))
+
+
+def fit_questions(questions, sentence_p, sentence_from, keep):
+    """The question model for one sentence threshold, its own threshold, and how it does."""
+    usable = [i for i, q in enumerate(questions) if q["concepts"] and len(q["y"])]
+    qx = np.vstack([question_features(sentence_p[i], questions[i]["x"] * keep) for i in usable])
+    qy = np.array([questions[i]["answerable"] and bool(questions[i]["y"][shown(sentence_p[i], sentence_from)].any())
+                   for i in usable], dtype=float)
+    mean, scale, weights, bias = fit(qx, qy, source_weights([questions[i] for i in usable], [1] * len(usable)))
+    q_p = np.zeros(len(questions))
+    q_p[usable] = 1 / (1 + np.exp(-(((qx - mean) / scale) @ weights + bias)))
+    best = (-1.0, 0.5, {})
+    for t in np.arange(0.05, 0.951, 0.01):
+        result = evaluate(questions, [bool(v >= t) for v in q_p], sentence_p, sentence_from)
+        if objective(result) > best[0]:
+            best = (objective(result), float(round(t, 2)), result)
+    return (mean, scale, weights, bias), best
+
+
+def squad_items(args) -> tuple[Path, list[dict]]:
+    folder = Path(args.data) / f"squad-tune-{args.per_kind}"
+    if not (folder / "questions.jsonl").exists():
+        make_set = SHARED / "bench" / "squad2" / "make_set.py"
+        command = [sys.executable, str(make_set), "--out", str(folder), "--split", "tune",
+                   "--per-kind", str(args.per_kind)]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    lines = (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return folder / "knowledge", [json.loads(line) for line in lines if line.strip()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--per-kind", type=int, default=2000, help="SQuAD tune questions of each kind")
+    parser.add_argument("--dev", default=str(SHARED / "eval" / "dev_qa.jsonl"))
+    parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
+    parser.add_argument("--out", default=str(WEIGHTS_FILE))
+    args = parser.parse_args()
+
+    knowledge, squad = squad_items(args)
+    dev = [json.loads(line) for line in Path(args.dev).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key()}.pickle"
+    if rows.exists():  # (the candidates and features of a run before, when the code that makes them is the same)
+        questions = pickle.loads(rows.read_bytes())
+    else:
+        questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune")
+        questions += rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev")
+        rows.write_bytes(pickle.dumps(questions))
+    answerable = [q for q in questions if q["answerable"] and q["source"] == "squad-tune"]
+    recall = np.mean([q["y"].any() for q in answerable])
+    print(f"{len(questions)} questions, {sum(len(q['y']) for q in questions)} candidate rows; "
+          f"the answer is among the candidates for {recall:.1%} of answerable SQuAD questions")
+
+    stored = {"fitted_by": "bench/fit_scoring.py", "squad_per_kind": args.per_kind, "dev_questions": len(dev)}
+    for name, drop in (("semantic", set()), ("lexical", SEMANTIC_ONLY)):
+        keep = np.array([f not in drop for f in FEATURES])
+        x = np.vstack([q["x"] for q in questions]) * keep
+        y = np.concatenate([q["y"] for q in questions])
+        mean, scale, weights, bias = fit(x, y, source_weights(questions, [len(q["y"]) for q in questions]))
+        weights = weights * keep
+        sentence_p = [1 / (1 + np.exp(-(((q["x"] * keep - mean) / scale) @ weights + bias))) for q in questions]
+        variants = {round(t, 2): fit_questions(questions, sentence_p, t, keep) for t in np.arange(0.05, 0.81, 0.05)}
+        sentence_from = max(variants, key=lambda t: variants[t][1][0])
+        (q_mean, q_scale, q_weights, q_bias), (value, answer_from, result) = variants[sentence_from]
+        stored[name] = {
+            "sentence": {"features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
+                         "weights": weights.round(6).tolist(), "bias": round(bias, 6)},
+            "question": {"features": list(QUESTION_FEATURES), "mean": q_mean.round(6).tolist(),
+                         "scale": q_scale.round(6).tolist(), "weights": q_weights.round(6).tolist(),
+                         "bias": round(q_bias, 6)},
+            "answer_from": answer_from, "sentence_from": sentence_from}
+        print(f"\n{name}: answers from {answer_from:.2f}, a sentence joins from {sentence_from:.2f}; "
+              f"on the fitting questions (sentences only, no composing):")
+        for source, (inscope, abstain) in result.items():
+            print(f"  {source:<11} in-scope {inscope:.3f}  abstain {abstain:.3f}")
+        print("  sentence model, largest weights:", ", ".join(
+            f"{f} {w:+.2f}" for f, w in sorted(zip(FEATURES, weights), key=lambda fw: -abs(fw[1]))[:8]))
+        print("  question model, largest weights:", ", ".join(
+            f"{f} {w:+.2f}" for f, w in sorted(zip(QUESTION_FEATURES, q_weights), key=lambda fw: -abs(fw[1]))[:8]))
+    out = Path(args.out)
+    with tempfile.NamedTemporaryFile("w", dir=out.parent, suffix=".tmp", delete=False, encoding="utf-8") as f:
+        json.dump(stored, f, indent=1)
+        f.write("\n")
+    Path(f.name).replace(out)
+    print(f"\nwrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

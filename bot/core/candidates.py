@@ -1,0 +1,62 @@
+"""The sentences worth scoring for a question: BM25's best, united with the nearest by cosine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.core.corpus import Corpus
+from bot.core.questions import Question
+from bot.core.search import K1
+
+# Per retriever. A measured trade-off: on the SQuAD tune split the sentence holding the answer is among
+# BM25's 30 best for 80% of answerable questions and among the union with the 30 nearest for 94%
+# (bench/fit_scoring.py prints this recall); twice as many adds 2 points and doubles the scoring work.
+CANDIDATES = 30
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Candidate sentences with their raw retrieval signals, in id order."""
+
+    ids: np.ndarray  # int64 sentence ids
+    bm25: np.ndarray  # BM25Okapi score of the question's terms (0 where none occurs)
+    cosine: np.ndarray  # cosine to the question's vector (0 everywhere when the semantic stage is off)
+    bm25_ceiling: float  # the most BM25 could give a sentence holding every term: normalises bm25
+    question_vector: np.ndarray | None  # None when the semantic stage is off
+    cosine_spread: tuple[float, float] = (0.0, 1.0)  # mean and deviation of the cosine over all sentences
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def term_weights(question: Question) -> dict[str, float]:
+    """Each index term of the question with the largest weight any concept gives it."""
+    weights: dict[str, float] = {}
+    for concept in question.concepts:
+        for term, weight in concept.alternatives.items():
+            weights[term] = max(weights.get(term, 0.0), weight)
+    return weights
+
+
+def find_candidates(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> Candidates:
+    """BM25's CANDIDATES best ∪ the CANDIDATES nearest by cosine, with both signals for every one."""
+    weights = term_weights(question)
+    found = {s for s, _ in corpus.index.top(weights, CANDIDATES)}
+    semantic = question_vector is not None and corpus.vectors is not None and len(corpus.vectors) > 0
+    if semantic:
+        similarity = corpus.vectors @ question_vector
+        k = min(CANDIDATES, len(similarity))
+        found.update(np.argpartition(-similarity, k - 1)[:k].tolist())
+    spread = (float(similarity.mean()), float(similarity.std()) or 1.0) if semantic else (0.0, 1.0)
+    ids = np.array(sorted(found), dtype=np.int64)
+    cosine = similarity[ids].astype(np.float64) if semantic else np.zeros(len(ids))
+    return Candidates(ids=ids, bm25=corpus.index.scores_at(weights, ids), cosine=cosine,
+                      bm25_ceiling=bm25_ceiling(weights, corpus),
+                      question_vector=question_vector if semantic else None, cosine_spread=spread)
+
+
+def bm25_ceiling(weights: dict[str, float], corpus: Corpus) -> float:
+    """Σ weight × IDF × (k1 + 1): a BM25Okapi term's score never reaches its IDF times k1 + 1."""
+    return sum(w * corpus.index.idf(t) * (K1 + 1) for t, w in weights.items() if t in corpus.index) or 1.0

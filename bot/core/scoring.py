@@ -1,0 +1,116 @@
+"""The fitted models: whether a candidate sentence answers the question, and whether to answer at all.
+
+Two logistic regressions, fitted by `bench/fit_scoring.py` on the SQuAD 2.0 tune split and the dev
+set and stored in `scoring_weights.json` beside this file; serving only reads them.
+- The sentence model turns features.FEATURES into the probability that a sentence answers.
+- The question model reads the best candidates' numbers (QUESTION_FEATURES) and gives the probability
+  that an answer from them is right; below its fitted threshold the bot says the coverage does not
+  answer. Whether a sentence answers depends on the others: SQuAD's unanswerable questions are written
+  so that some sentence shares their words.
+One pair has the semantic features, one serves hosts that turn the semantic stage off.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from bot.core.candidates import find_candidates
+from bot.core.corpus import Corpus
+from bot.core.expectations import Expectation
+from bot.core.features import FEATURES, features
+from bot.core.questions import Question
+from bot.errors import BotError
+
+WEIGHTS_FILE = Path(__file__).with_name("scoring_weights.json")
+SUMMARY = ("best_logit", "second_logit", "best_cosine", "best_cosine_z", "best_bm25_share", "best_coverage")
+QUESTION_FEATURES = SUMMARY + tuple(f"top_{name}" for name in FEATURES)
+_LOGIT_LIMIT = 1e-6  # probabilities are clipped this far from 0 and 1 before taking their logit
+
+
+@dataclass(slots=True)
+class Candidate:
+    sentence: int
+    score: float  # the fitted probability that it answers the question
+    bm25: float
+    values: tuple[str, ...] = ()  # the facts of the kind asked for that it states (see values_of)
+
+
+@dataclass(frozen=True)
+class Regression:
+    """A logistic regression over standardised features."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    bias: float
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        return 1.0 / (1.0 + np.exp(-z))
+
+    @classmethod
+    def from_dict(cls, stored: dict, features: tuple[str, ...]) -> Regression:
+        fitted = cls(features=tuple(stored["features"]), mean=np.array(stored["mean"], dtype=float),
+                     scale=np.array(stored["scale"], dtype=float), weights=np.array(stored["weights"], dtype=float),
+                     bias=float(stored["bias"]))
+        if fitted.features != features or not len(fitted.mean) == len(fitted.scale) == len(fitted.weights) \
+                == len(features):
+            raise ValueError("fitted for other features; run bench/fit_scoring.py")
+        return fitted
+
+
+@dataclass(frozen=True)
+class Model:
+    sentence: Regression
+    question: Regression
+    answer_from: float  # the question model's probability from which the bot answers
+    sentence_from: float  # the sentence model's probability from which a sentence joins an answer
+
+
+def question_features(p: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """One row of QUESTION_FEATURES from the candidates' probabilities and features."""
+    column = {name: j for j, name in enumerate(FEATURES)}
+    order = np.argsort(-p, kind="stable")
+    logits = np.log(np.clip(p[order[:2]], _LOGIT_LIMIT, 1 - _LOGIT_LIMIT) / (1 - np.clip(
+        p[order[:2]], _LOGIT_LIMIT, 1 - _LOGIT_LIMIT)))
+    second = logits[1] if len(logits) > 1 else np.log(_LOGIT_LIMIT)
+    summary = [logits[0], second, x[:, column["cosine"]].max(), x[:, column["cosine_z"]].max(),
+               x[:, column["bm25_share"]].max(), x[:, column["coverage"]].max()]
+    return np.concatenate([summary, x[order[0]]])
+
+
+def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> tuple[list[Candidate], bool, Model]:
+    """Every candidate, most likely to answer first; whether to answer from them; the model used."""
+    fitted = model(semantic=question_vector is not None and corpus.vectors is not None)
+    if not question.concepts:
+        return [], False, fitted
+    found = find_candidates(question, corpus, question_vector)
+    if not len(found):
+        return [], False, fitted
+    x, values = features(question, Expectation.of(question, corpus), corpus, found)
+    p = fitted.sentence.probabilities(x)
+    answers = float(fitted.question.probabilities(question_features(p, x)[None, :])[0]) >= fitted.answer_from
+    ranked = [Candidate(s, float(score), float(b), v)
+              for s, score, b, v in zip(found.ids.tolist(), p.tolist(), found.bm25.tolist(), values)]
+    ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
+    return ranked, answers, fitted
+
+
+@lru_cache(maxsize=2)
+def model(semantic: bool) -> Model:
+    """The fitted models for the bot with (True) or without its semantic stage."""
+    name = "semantic" if semantic else "lexical"
+    try:
+        stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))[name]
+        return Model(sentence=Regression.from_dict(stored["sentence"], FEATURES),
+                     question=Regression.from_dict(stored["question"], QUESTION_FEATURES),
+                     answer_from=float(stored["answer_from"]), sentence_from=float(stored["sentence_from"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BotError(f"the scoring weights {WEIGHTS_FILE} are missing or broken ({exc}); reinstall the bot "
+                       f"or run bench/fit_scoring.py") from exc

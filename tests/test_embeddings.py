@@ -1,0 +1,84 @@
+"""The semantic stage with the real model: vectors, their checksum, and the per-article cache."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from bot.core import embeddings
+from bot.core.assistant import Assistant
+from bot.core.cache import CACHE_DIR
+from bot.core.embeddings import DIMENSIONS, Encoder, ModelError, encoder, model_directory
+from bot.core.vectors import VECTOR_DIR
+from tests.conftest import ARTICLES
+
+
+def test_vectors_are_unit_length_and_put_paraphrases_together():
+    vectors = encoder().encode(["When did the span first carry traffic?",
+                                "The bridge was opened to cars in May.",
+                                "The chef cooked pasta for dinner.", ""])
+    assert vectors.shape == (4, DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    question, paraphrase, unrelated = vectors[:3]
+    assert question @ paraphrase > question @ unrelated + 0.2
+
+
+def test_batching_and_padding_change_no_vector():
+    texts = ["A short one.", "A much longer sentence, with many more words in it than the first one has."]
+    together = encoder().encode(texts)
+    alone = np.vstack([encoder().encode([t]) for t in texts])
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_a_corrupt_model_file_is_named_and_refused(tmp_path):
+    for name in ("model.safetensors", "tokenizer.json"):
+        shutil.copy(model_directory() / name, tmp_path / name)
+    with open(tmp_path / "model.safetensors", "r+b") as f:
+        f.seek(10_000)
+        f.write(b"\x00\x01\x02\x03")
+    with pytest.raises(ModelError, match="corrupt") as error:
+        Encoder(tmp_path)
+    assert str(tmp_path / "model.safetensors") in str(error.value)
+
+
+def test_a_missing_model_says_what_to_install(monkeypatch, tmp_path):
+    with pytest.raises(ModelError, match="incomplete"):
+        Encoder(tmp_path)
+    monkeypatch.setattr(embeddings, "MODEL_PACKAGE", "no_such_model_package")
+    with pytest.raises(ModelError, match="not installed.*SEMANTIC=off"):
+        model_directory()
+
+
+def test_adding_an_article_embeds_only_that_article(knowledge_dir):
+    encoded: list[int] = []
+
+    def counting(texts):
+        encoded.append(len(texts))
+        return encoder().encode(texts)
+
+    first = Assistant.from_directory(knowledge_dir)
+    (knowledge_dir / "late-news.md").write_text(ARTICLES["coastal-ferry.md"].replace("Coastal Post", "Late News")
+                                                .replace("ferry", "water taxi"), encoding="utf-8")
+    from bot.core.vectors import sentence_vectors
+    second = Assistant.from_directory(knowledge_dir, semantic=False).corpus
+    vectors = sentence_vectors(second, counting, knowledge_dir / CACHE_DIR)
+    new_sentences = second.sentences.counts_per_article(len(second.articles))[-1]
+    assert encoded == [new_sentences]
+    assert np.allclose(vectors[:len(first.corpus.sentences)], first.corpus.vectors, atol=2e-3)  # float16 on disk
+    assert len(list((knowledge_dir / CACHE_DIR / VECTOR_DIR).glob("*.npy"))) == 4
+
+
+def test_a_corrupt_vector_file_is_embedded_again(knowledge_dir):
+    fresh = Assistant.from_directory(knowledge_dir).corpus.vectors
+    for path in (knowledge_dir / CACHE_DIR / VECTOR_DIR).glob("*.npy"):
+        path.write_bytes(b"not a numpy file")
+    again = Assistant.from_directory(knowledge_dir).corpus.vectors
+    assert np.allclose(fresh, again, atol=2e-3)
+
+
+def test_the_semantic_stage_finds_a_paraphrase_with_no_shared_word(assistant):
+    answer = assistant.ask("when did cars go back over the river crossing")
+    assert not answer.abstained
+    assert "March" in answer.answer
