@@ -43,8 +43,13 @@ def _dump(obj, **options) -> str:
     return json.dumps(obj, default=_fields, ensure_ascii=False, **options)
 
 
+def load_assistant(config: Config) -> Assistant:
+    """The assistant over the configured knowledge, with the semantic stage unless SEMANTIC=off."""
+    return Assistant.from_directory(config.knowledge_dir, semantic=config.semantic_stage)
+
+
 def cmd_ask(args, config: Config) -> int:
-    assistant = Assistant.from_directory(config.knowledge_dir)
+    assistant = load_assistant(config)
     questions = sys.stdin if args.question == "-" else [args.question]
     for question in questions:
         answer = assistant.ask(question.rstrip("\n"))
@@ -53,13 +58,13 @@ def cmd_ask(args, config: Config) -> int:
 
 
 def cmd_quote(args, config: Config) -> int:
-    quote = Assistant.from_directory(config.knowledge_dir).quote(" ".join(args.topic))
+    quote = load_assistant(config).quote(" ".join(args.topic))
     print(_dump(quote) if args.json else to_terminal_text(quote.answer, quote.citations))
     return 0
 
 
 def cmd_sources(args, config: Config) -> int:
-    assistant = Assistant.from_directory(config.knowledge_dir)
+    assistant = load_assistant(config)
     if args.json:
         print(_dump(assistant.sources(), indent=1))
     else:
@@ -68,7 +73,7 @@ def cmd_sources(args, config: Config) -> int:
 
 
 def cmd_chat(args, config: Config) -> int:
-    assistant = Assistant.from_directory(config.knowledge_dir)
+    assistant = load_assistant(config)
     return run_chat(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
 
 
@@ -134,7 +139,7 @@ def _serve(config: Config, platforms: set[str]) -> int:
         return _fail("\n".join(problems), heading="the settings have problems:")
     if not platforms:
         return _fail(NOTHING_CONFIGURED)
-    assistant = Assistant.from_directory(config.knowledge_dir)  # a broken file stops start-up, by name
+    assistant = load_assistant(config)  # a broken file stops start-up, by name
     try:
         return asyncio.run(serve(config, platforms, assistant))
     except ConfigError as exc:

@@ -42,6 +42,7 @@ class Config:
     rate_limit_window: str = "30"
     log_level: str = "INFO"
     log_questions: str = "false"
+    semantic: str = "on"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], knowledge: str | None = None) -> Config:
@@ -59,7 +60,8 @@ class Config:
             discord_token=get("DISCORD_TOKEN"), discord_guild_id=get("DISCORD_GUILD_ID"),
             discord_application_id=get("DISCORD_APPLICATION_ID"),
             rate_limit=get("RATE_LIMIT", "5"), rate_limit_window=get("RATE_LIMIT_WINDOW", "30"),
-            log_level=get("LOG_LEVEL", "INFO"), log_questions=get("LOG_QUESTIONS", "false"))
+            log_level=get("LOG_LEVEL", "INFO"), log_questions=get("LOG_QUESTIONS", "false"),
+            semantic=get("SEMANTIC", "on"))
 
     # ---- which platforms are wanted --------------------------------------------------------------
     @property
@@ -90,6 +92,10 @@ class Config:
     @property
     def log_question_text(self) -> bool:
         return self.log_questions.strip().lower() in {"1", "true", "yes", "on"}
+
+    @property
+    def semantic_stage(self) -> bool:
+        return self.semantic.strip().lower() in {"1", "true", "yes", "on"}
 
     @property
     def discord_app_id(self) -> str:
@@ -128,6 +134,8 @@ class Config:
             problems.append(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}")
         if self.log_questions.strip().lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
             problems.append("LOG_QUESTIONS must be true or false")
+        if self.semantic.strip().lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+            problems.append("SEMANTIC must be on or off")
         if not self.knowledge_dir.is_dir():
             problems.append(f"KNOWLEDGE_DIR: the folder {self.knowledge_dir} does not exist")
         elif not os.access(self.knowledge_dir, os.R_OK | os.X_OK):

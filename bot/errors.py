@@ -2,7 +2,8 @@
 
 BotError
  ├── KnowledgeError   a knowledge file or folder cannot be used (names the file and the problem)
- └── ConfigError      a setting is missing or malformed (names the variable, never its value)
+ ├── ConfigError      a setting is missing or malformed (names the variable, never its value)
+ └── ModelError       the sentence-embedding model is missing or its file is corrupt (names the file)
 """
 
 from __future__ import annotations
@@ -28,3 +29,7 @@ class ConfigError(BotError):
     def __init__(self, problems: list[str]):
         self.problems = list(problems)
         super().__init__("configuration problems:\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class ModelError(BotError):
+    """The sentence-embedding model is missing or damaged; the message says what to reinstall."""

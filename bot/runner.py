@@ -25,7 +25,8 @@ DRAIN_SECONDS = 5.0
 async def reload_knowledge(service: Service, config: Config) -> bool:
     """Swap in a freshly loaded Assistant; on any problem keep serving the current one."""
     try:
-        assistant = await asyncio.to_thread(Assistant.from_directory, config.knowledge_dir)
+        assistant = await asyncio.to_thread(Assistant.from_directory, config.knowledge_dir,
+                                            semantic=config.semantic_stage)
     except KnowledgeError as exc:
         log.error("reload failed, still serving the previous knowledge: %s", exc)
         return False

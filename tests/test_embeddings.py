@@ -10,7 +10,8 @@ import pytest
 from bot.core import embeddings
 from bot.core.assistant import Assistant
 from bot.core.cache import CACHE_DIR
-from bot.core.embeddings import DIMENSIONS, Encoder, ModelError, encoder, model_directory
+from bot.core.embeddings import DIMENSIONS, Encoder, encoder, model_directory
+from bot.errors import ModelError
 from bot.core.vectors import VECTOR_DIR
 from tests.conftest import ARTICLES
 

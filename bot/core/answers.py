@@ -18,6 +18,7 @@ MAX_ANSWER_CHARS = 600  # leaves room for the platform's own markup under Slack'
 MAX_SOURCES = 3  # bullets, each from another article
 MAX_PASSAGE_CHARS = 450  # a neighbour joins a sentence only when both fit
 MAX_EXCERPTS = 3  # sentences of one article in one bullet
+LIKELY = 0.5  # a fitted probability this high: the sentence more likely answers than not
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +165,18 @@ def clip(text: str, focus: set[str], limit: int) -> str:
 
 
 def _header(kind: str, chosen: list[Candidate], corpus: Corpus) -> str:
-    """ "A and B agree:" only when every bullet states the asked fact and all match; "disagrees" only
-    between facts of the asked kind (relation() compares only like with like)."""
+    """What the bullets amount to, never more than they show: outlets "agree" only when every bullet
+    likely answers and states the asked fact and the facts match; "disagree" only between such
+    bullets whose facts of the asked kind differ (relation() compares only like with like); bullets
+    that may not answer are "closest matches"."""
     credits = list(dict.fromkeys(corpus.article_of(c.sentence).credit for c in chosen))
+    if any(c.score < LIKELY for c in chosen):
+        return "The closest matches in the coverage:"
     values = [c.values for c in chosen]
     relations = {relation(kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]}
     if "differ" in relations:
         return "The coverage disagrees on this:"
-    if relations == {"agree"} and len(credits) > 1:
+    if relations == {"agree"}:
         return f"{_join(credits)} agree:"
     return f"{_join(credits)} report:"
 

@@ -12,7 +12,7 @@ from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.embeddings import encoder
-from bot.core.questions import parse_question, without_chat_noise
+from bot.core.questions import parse_question, semantic_text
 from bot.core.search import SparseBM25Index
 from bot.core.vectors import Encode, sentence_vectors
 
@@ -95,7 +95,7 @@ class Assistant:
         parsed = self.corpus.expand(parse_question(question))
         if not parsed.concepts:
             return not_found(question, self.corpus, reason="I need a few words about what you want to know.")
-        vector = self.encode([without_chat_noise(question)])[0] if self.encode is not None else None
+        vector = self.encode([semantic_text(question, parsed)])[0] if self.encode is not None else None
         return answer(parsed, self.corpus, vector)
 
     def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:

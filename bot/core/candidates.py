@@ -25,7 +25,7 @@ class Candidates:
     cosine: np.ndarray  # cosine to the question's vector (0 everywhere when the semantic stage is off)
     bm25_ceiling: float  # the most BM25 could give a sentence holding every term: normalises bm25
     question_vector: np.ndarray | None  # None when the semantic stage is off
-    cosine_spread: tuple[float, float] = (0.0, 1.0)  # mean and deviation of the cosine over all sentences
+    from_bm25: np.ndarray  # bool: among BM25's best (the others only among the nearest by cosine)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -43,18 +43,19 @@ def term_weights(question: Question) -> dict[str, float]:
 def find_candidates(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> Candidates:
     """BM25's CANDIDATES best ∪ the CANDIDATES nearest by cosine, with both signals for every one."""
     weights = term_weights(question)
-    found = {s for s, _ in corpus.index.top(weights, CANDIDATES)}
+    lexical = {s for s, _ in corpus.index.top(weights, CANDIDATES)}
+    found = set(lexical)
     semantic = question_vector is not None and corpus.vectors is not None and len(corpus.vectors) > 0
     if semantic:
         similarity = corpus.vectors @ question_vector
         k = min(CANDIDATES, len(similarity))
         found.update(np.argpartition(-similarity, k - 1)[:k].tolist())
-    spread = (float(similarity.mean()), float(similarity.std()) or 1.0) if semantic else (0.0, 1.0)
     ids = np.array(sorted(found), dtype=np.int64)
     cosine = similarity[ids].astype(np.float64) if semantic else np.zeros(len(ids))
     return Candidates(ids=ids, bm25=corpus.index.scores_at(weights, ids), cosine=cosine,
                       bm25_ceiling=bm25_ceiling(weights, corpus),
-                      question_vector=question_vector if semantic else None, cosine_spread=spread)
+                      question_vector=question_vector if semantic else None,
+                      from_bm25=np.array([i in lexical for i in ids.tolist()], dtype=bool))
 
 
 def bm25_ceiling(weights: dict[str, float], corpus: Corpus) -> float:

@@ -19,7 +19,7 @@ from bot.core.questions import Concept, Question
 from bot.core.quotes import Quote, extract_quotes
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable, sentences_of
-from bot.core.text import stem, tokenize
+from bot.core.text import stem, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 _QUOTED = kind_bit("quoted")
@@ -101,11 +101,14 @@ class Corpus:
             root = stem(concept.word)
             for alias in self.aliases.get(root, ()):  # "Alev" finds "Aydin": the same person
                 alternatives.setdefault(alias, 1.0)
+            corrected = ""
             if not any(term in self.index for term in alternatives):  # "Aydinn" finds "Aydin"
-                for close in self._close_terms(concept.word, root):
-                    alternatives.setdefault(close, 1.0)
+                close = self._close_terms(concept.word, root)
+                for term in close:
+                    alternatives.setdefault(term, 1.0)
+                corrected = self._spelling(close[0]) if len(close) == 1 else ""
             expanded.append(concept if alternatives == concept.alternatives else
-                            replace(concept, alternatives=alternatives))
+                            replace(concept, alternatives=alternatives, corrected=corrected))
         if len(expanded) == len(question.concepts) and all(a is b for a, b in zip(expanded, question.concepts)):
             return question  # (the usual case; dataclasses.replace takes a few µs)
         return replace(question, concepts=tuple(expanded))
@@ -121,6 +124,15 @@ class Corpus:
                 for n in (len(form) - 1, len(form), len(form) + 1):
                     found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t))
         return sorted(found)
+
+
+    def _spelling(self, term: str) -> str:
+        """How the coverage writes a term (a word of the first sentence holding it that stems to it)."""
+        for sentence, _ in self.index.top({term: 1.0}, 1):
+            for word in words(self.sentences.text(sentence)):
+                if stem(word) == term:
+                    return word
+        return ""
 
 
 def one_edit_apart(a: str, b: str) -> bool:

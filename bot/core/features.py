@@ -23,8 +23,6 @@ from bot.core.text import stem
 FEATURES = (
     "cosine",             # cosine of question and sentence
     "cosine_gap",         # cosine minus the best candidate's (0 for the best)
-    "cosine_z",           # how far the cosine stands above the question's cosine to all sentences, in
-                          # deviations: the same for a chatty question and a formal one
     "cosine_neighbour",   # the better cosine of the sentences before and after it
     "bm25_share",         # BM25 over the most the question's terms could score
     "bm25_gap",           # BM25 share minus the best candidate's
@@ -69,8 +67,6 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
 
     put("cosine", found.cosine)
     put("cosine_gap", found.cosine - found.cosine.max())
-    if found.question_vector is not None:
-        put("cosine_z", (found.cosine - found.cosine_spread[0]) / found.cosine_spread[1])
     if found.question_vector is not None and corpus.vectors is not None:
         put("cosine_neighbour", _neighbour_cosine(ids, found.question_vector, corpus))
     share = found.bm25 / found.bm25_ceiling

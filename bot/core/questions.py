@@ -49,6 +49,7 @@ class Concept:
     word: str
     alternatives: dict[str, float] = field(default_factory=dict)
     novelty: bool = False  # "again", "other": evidence must say it explicitly
+    corrected: str = ""  # the coverage's spelling, when the word is only known as a typo of it
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +84,16 @@ def without_chat_noise(text: str) -> str:
         text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)
     text = _CHAT_WORD.sub(lambda m: CHAT_SPELLINGS[m.group(1).lower()], text)
     return " ".join(text.split())
+
+
+def semantic_text(text: str, question: Question) -> str:
+    """What the embedding model reads: the question without chat noise, typos spelled as the coverage
+    spells them ("fery" → "ferry"), since the model has no typo correction of its own."""
+    text = without_chat_noise(text)
+    for concept in question.concepts:
+        if concept.corrected:
+            text = re.sub(rf"\b{re.escape(concept.word)}\b", concept.corrected, text, flags=re.I)
+    return text
 
 
 def parse_question(text: str) -> Question:

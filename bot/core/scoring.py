@@ -1,13 +1,11 @@
-"""The fitted models: whether a candidate sentence answers the question, and whether to answer at all.
+"""The fitted model: the probability that a candidate sentence answers the question.
 
-Two logistic regressions, fitted by `bench/fit_scoring.py` on the SQuAD 2.0 tune split and the dev
-set and stored in `scoring_weights.json` beside this file; serving only reads them.
-- The sentence model turns features.FEATURES into the probability that a sentence answers.
-- The question model reads the best candidates' numbers (QUESTION_FEATURES) and gives the probability
-  that an answer from them is right; below its fitted threshold the bot says the coverage does not
-  answer. Whether a sentence answers depends on the others: SQuAD's unanswerable questions are written
-  so that some sentence shares their words.
-One pair has the semantic features, one serves hosts that turn the semantic stage off.
+A logistic regression over features.FEATURES, fitted by `bench/fit_scoring.py` on the SQuAD 2.0 tune
+split and the dev set and stored in `scoring_weights.json` beside this file; serving only reads it.
+The bot answers when its best candidate reaches `answer_from`, and shows other sentences that reach
+`sentence_from`; both were fitted too. (A second model over the best candidates' numbers, to decide
+when to abstain, did worse in cross-validation: bench/fit_scoring.py says why it is not used.)
+One model has the semantic features, one serves hosts that turn the semantic stage off.
 """
 
 from __future__ import annotations
@@ -27,11 +25,6 @@ from bot.core.questions import Question
 from bot.errors import BotError
 
 WEIGHTS_FILE = Path(__file__).with_name("scoring_weights.json")
-SUMMARY = ("best_logit", "second_logit", "best_cosine", "best_cosine_z", "best_bm25_share", "best_coverage")
-QUESTION_FEATURES = SUMMARY + tuple(f"top_{name}" for name in FEATURES)
-_LOGIT_LIMIT = 1e-6  # probabilities are clipped this far from 0 and 1 before taking their logit
-
-
 @dataclass(slots=True)
 class Candidate:
     sentence: int
@@ -68,21 +61,8 @@ class Regression:
 @dataclass(frozen=True)
 class Model:
     sentence: Regression
-    question: Regression
-    answer_from: float  # the question model's probability from which the bot answers
-    sentence_from: float  # the sentence model's probability from which a sentence joins an answer
-
-
-def question_features(p: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """One row of QUESTION_FEATURES from the candidates' probabilities and features."""
-    column = {name: j for j, name in enumerate(FEATURES)}
-    order = np.argsort(-p, kind="stable")
-    logits = np.log(np.clip(p[order[:2]], _LOGIT_LIMIT, 1 - _LOGIT_LIMIT) / (1 - np.clip(
-        p[order[:2]], _LOGIT_LIMIT, 1 - _LOGIT_LIMIT)))
-    second = logits[1] if len(logits) > 1 else np.log(_LOGIT_LIMIT)
-    summary = [logits[0], second, x[:, column["cosine"]].max(), x[:, column["cosine_z"]].max(),
-               x[:, column["bm25_share"]].max(), x[:, column["coverage"]].max()]
-    return np.concatenate([summary, x[order[0]]])
+    answer_from: float  # the best candidate's probability from which the bot answers
+    sentence_from: float  # the probability from which another sentence joins an answer
 
 
 def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> tuple[list[Candidate], bool, Model]:
@@ -95,7 +75,7 @@ def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None)
         return [], False, fitted
     x, values = features(question, Expectation.of(question, corpus), corpus, found)
     p = fitted.sentence.probabilities(x)
-    answers = float(fitted.question.probabilities(question_features(p, x)[None, :])[0]) >= fitted.answer_from
+    answers = float(p.max()) >= fitted.answer_from
     ranked = [Candidate(s, float(score), float(b), v)
               for s, score, b, v in zip(found.ids.tolist(), p.tolist(), found.bm25.tolist(), values)]
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
@@ -104,13 +84,11 @@ def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None)
 
 @lru_cache(maxsize=2)
 def model(semantic: bool) -> Model:
-    """The fitted models for the bot with (True) or without its semantic stage."""
+    """The fitted model for the bot with (True) or without its semantic stage."""
     name = "semantic" if semantic else "lexical"
     try:
         stored = json.loads(WEIGHTS_FILE.read_text(encoding="utf-8"))[name]
-        return Model(sentence=Regression.from_dict(stored["sentence"], FEATURES),
-                     question=Regression.from_dict(stored["question"], QUESTION_FEATURES),
-                     answer_from=float(stored["answer_from"]), sentence_from=float(stored["sentence_from"]))
+        return Model(sentence=Regression.from_dict(stored["sentence"], FEATURES), answer_from=float(stored["answer_from"]), sentence_from=float(stored["sentence_from"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise BotError(f"the scoring weights {WEIGHTS_FILE} are missing or broken ({exc}); reinstall the bot "
                        f"or run bench/fit_scoring.py") from exc
