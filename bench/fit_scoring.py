@@ -158,8 +158,12 @@ def objective(result: dict[str, tuple[float, float]]) -> float:
 
 
 def probabilities(fitted, questions: list[dict], keep: np.ndarray) -> list[np.ndarray]:
+    """Each candidate's probability; -1 for those an answer may not show (answers.py: a "when" or "how
+    many" answer shows only sentences that state a date or a number)."""
     mean, scale, weights, bias = fitted
-    return [1 / (1 + np.exp(-(((q["x"] * keep - mean) / scale) @ weights + bias))) for q in questions]
+    fact = FEATURES.index("fact_missing")
+    return [np.where(q["x"][:, fact] > 0, -1.0, 1 / (1 + np.exp(-(((q["x"] * keep - mean) / scale) @ weights + bias))))
+            for q in questions]
 
 
 def fit_sentences(questions: list[dict], keep: np.ndarray):

@@ -48,23 +48,25 @@ class Answer:
 
 def answer(question: Question, corpus: Corpus, question_vector: np.ndarray | None = None) -> Answer:
     """The answer to a parsed question: the sentences the fitted model says answer it, composed and cited."""
-    ranked, answers, fitted = rank(question, corpus, question_vector)
-    if not answers:
+    ranked, fitted = rank(question, corpus, question_vector)
+    return compose_answer(question, ranked, corpus, fitted.answer_from, fitted.sentence_from)
+
+
+def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, answer_from: float,
+                   sentence_from: float) -> Answer:
+    """The best supporting sentence when it reaches answer_from, and others that reach sentence_from,
+    each cited; agreement and disagreement between outlets said. Else an abstention.
+
+    Each bullet comes from another article. For a question asking for a date, an age, a duration or a
+    number every sentence shown states one; for a who/which/where question, every one after the first
+    names someone or something."""
+    if question.kind in FACT_FIELDS:
+        ranked = [c for c in ranked if c.values]
+    if not ranked or ranked[0].score < answer_from:
         return not_found(question.text, corpus)
-    return compose_answer(question, ranked, corpus, fitted.sentence_from)
-
-
-def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, threshold: float) -> Answer:
-    """The best supporting sentence, and others that answer on their own score (threshold or more),
-    each cited; agreement and disagreement between outlets said.
-
-    Each bullet comes from another article, and for a question asking for a fact (a date, a number,
-    a name) each one after the first states one."""
-    answering = ranked[:1] + [c for c in ranked[1:] if c.score >= threshold]
-    if question.kind in FACT_FIELDS or question.kind in NAME_KINDS:
+    answering = ranked[:1] + [c for c in ranked[1:] if c.score >= sentence_from]
+    if question.kind in NAME_KINDS:
         answering = answering[:1] + [c for c in answering[1:] if c.values]
-    if not answering:
-        return not_found(question.text, corpus)
     best = answering[0]
     chosen = [best]
     articles = {corpus.sentences.article(best.sentence)}
@@ -79,7 +81,7 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
             articles.add(article)
 
     scores = {c.sentence: c.score for c in ranked}
-    passages = [_passage(c.sentence, question.kind, corpus, scores, threshold) for c in chosen]
+    passages = [_passage(c.sentence, question.kind, corpus, scores, sentence_from) for c in chosen]
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
         focus.update(stem(w) for value in candidate.values for w in words(value))

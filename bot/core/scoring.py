@@ -65,21 +65,20 @@ class Model:
     sentence_from: float  # the probability from which another sentence joins an answer
 
 
-def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> tuple[list[Candidate], bool, Model]:
-    """Every candidate, most likely to answer first; whether to answer from them; the model used."""
+def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> tuple[list[Candidate], Model]:
+    """Every candidate, most likely to answer first, and the model that scored them."""
     fitted = model(semantic=question_vector is not None and corpus.vectors is not None)
     if not question.concepts:
-        return [], False, fitted
+        return [], fitted
     found = find_candidates(question, corpus, question_vector)
     if not len(found):
-        return [], False, fitted
+        return [], fitted
     x, values = features(question, Expectation.of(question, corpus), corpus, found)
     p = fitted.sentence.probabilities(x)
-    answers = float(p.max()) >= fitted.answer_from
     ranked = [Candidate(s, float(score), float(b), v)
               for s, score, b, v in zip(found.ids.tolist(), p.tolist(), found.bm25.tolist(), values)]
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
-    return ranked, answers, fitted
+    return ranked, fitted
 
 
 @lru_cache(maxsize=2)
