@@ -1,6 +1,8 @@
 """The dev-set ratchet: runs ../shared/eval/score.py on the CLI exactly as the graders do.
 
-Raise the floors as the method improves; never lower them.
+Raise the floors as the method improves; never lower them. (They were lowered once, when the answer
+path stopped being fitted to these very questions: its 0.97 was a tuned figure, not a measurement. The
+floors are now what the fitted model scores here; held-out sets are the measurement, see README.)
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import pytest
 from tests.conftest import PROJECT
 
 EVAL = PROJECT.parent / "shared" / "eval"
-IN_SCOPE_FLOOR = 0.96
-ABSTAIN_FLOOR = 1.0
+IN_SCOPE_FLOOR = 0.67
+ABSTAIN_FLOOR = 0.875
 
 
 @pytest.mark.skipif(not (EVAL / "score.py").exists(), reason="shared/eval is not beside the project")
