@@ -13,6 +13,10 @@ memory, and p50/p99 per whole answer, with each figure's ratio to rank-bm25.
   answer = get_scores over all sentences + the best one.
 - bm25s (method "robertson"): its own save/load; answer = retrieve top 10.
 - "retrieval": this project's sparse index alone (top 30 of a parsed question), and its memory alone.
+- "semantic": the bot with its semantic stage (SEMANTIC=on, the default; the "this project" row is
+  SEMANTIC=off). 2,000 real sentences are embedded and timed; their vectors, cycled, stand in for the
+  rest (answering costs the same whatever the vectors hold), so its build adds the whole folder's
+  embedding at the measured rate. Its disk and memory include the vectors.
 Single-threaded, one process, on whatever machine runs it (printed at the top).
 """
 
@@ -42,10 +46,12 @@ import synthetic  # noqa: E402
 from bot.core.articles import load_articles  # noqa: E402
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.cache import CACHE_DIR  # noqa: E402
+from bot.core.embeddings import encoder  # noqa: E402
 from bot.core.questions import parse_question  # noqa: E402
 from bot.core.search import SparseBM25Index  # noqa: E402
 from bot.core.sentences import sentences_of  # noqa: E402
 from bot.core.text import tokenize  # noqa: E402
+from bot.core.vectors import sentence_vectors  # noqa: E402
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -82,14 +88,32 @@ def latencies(answer, questions: list[str], budget_seconds: float) -> list[float
     return times
 
 
-def bench_project(folder: Path, questions: list[str]) -> dict:
+def prefill_vectors(folder: Path, sample: int) -> tuple[float, float]:
+    """Embed `sample` real sentences of the folder, timed, and cache them as every sentence's vector, cycled.
+    The cost of answering does not depend on the vectors' values, and embedding a million synthetic
+    sentences would take hours: the build's embedding time is this throughput's extrapolation.
+    Returns (sentences embedded a second, seconds the whole folder would take)."""
+    corpus = Assistant.from_directory(folder, semantic=False).corpus
+    texts = [corpus.sentences.text(i) for i in range(min(sample, len(corpus.sentences)))]
+    embedded, seconds = timed(lambda: encoder().encode(texts))
+    sentence_vectors(corpus, lambda batch: embedded[np.arange(len(batch)) % len(embedded)], folder / CACHE_DIR)
+    rate = len(texts) / seconds
+    return rate, len(corpus.sentences) / rate
+
+
+def bench_project(folder: Path, questions: list[str], semantic: bool = False, sample: int = 2000) -> dict:
     shutil.rmtree(folder / CACHE_DIR, ignore_errors=True)
-    _, build = timed(lambda: Assistant.from_directory(folder))  # builds and writes the cache
-    assistant, load = timed(lambda: Assistant.from_directory(folder))
+    _, build = timed(lambda: Assistant.from_directory(folder, semantic=False))  # builds and writes the cache
+    rate = None
+    if semantic:
+        encoder()  # (loaded once per process; its load is timed separately)
+        rate, embedding = prefill_vectors(folder, sample)
+        build += embedding
+    assistant, load = timed(lambda: Assistant.from_directory(folder, semantic=semantic))
     del assistant
     gc.collect()
-    assistant, memory = traced_memory(lambda: Assistant.from_directory(folder))
-    disk = sum(p.stat().st_size for p in (folder / CACHE_DIR).glob("*.npz"))
+    assistant, memory = traced_memory(lambda: Assistant.from_directory(folder, semantic=semantic))
+    disk = sum(p.stat().st_size for p in (folder / CACHE_DIR).rglob("*.np[zy]"))
     times = latencies(assistant.ask, questions, budget_seconds=60)
     index = assistant.corpus.index
     _, index_memory = traced_memory(lambda: SparseBM25Index.from_arrays(
@@ -97,8 +121,29 @@ def bench_project(folder: Path, questions: list[str]) -> dict:
     parsed = [assistant.corpus.expand(parse_question(q)) for q in questions]
     weights = [{t: w for c in p.concepts for t, w in c.alternatives.items()} for p in parsed]
     retrieval = latencies(lambda w: index.top(w, 30), weights, budget_seconds=30)
-    return {"build": build, "load": load, "disk": disk, "memory": memory, "times": times,
-            "index_memory": index_memory, "retrieval": retrieval}
+    result = {"build": build, "load": load, "disk": disk, "memory": memory, "times": times,
+              "index_memory": index_memory, "retrieval": retrieval, "rate": rate}
+    if semantic:
+        result["reload_one"] = reload_with_one_more(folder)
+    return result
+
+
+def reload_with_one_more(folder: Path) -> float:
+    """Seconds from adding one article to answering from it (what a SIGHUP reload does)."""
+    path = folder / "zz-one-more.md"
+    path.write_text("---\ntitle: Late Ferry News\noutlet: Daily Ledger\nurl: https://example.org/late\n"
+                    "published: 2024-05-01\n---\n\nThe harbor ferry named Quillfeather returned to service on "
+                    "Tuesday after a refit. Captain Ines Moreau said the crew had waited months.\n", encoding="utf-8")
+    try:
+        started = time.perf_counter()
+        answer = Assistant.from_directory(folder).ask("when did the quillfeather ferry return")
+        seconds = time.perf_counter() - started
+        if "Tuesday" not in answer.answer:
+            print(f"{'':>10} (the added article did not answer: {answer.answer[:80]!r})")
+        return seconds
+    finally:
+        path.unlink()
+        Assistant.from_directory(folder)  # the cache back to the folder's own contents
 
 
 def bench_rank_bm25(tokens: list[list[str]], questions: list[str], work: Path) -> dict:
@@ -194,6 +239,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / ".data")
     parser.add_argument("--cli", action="store_true", help="also time the CLI against rank-bm25 at 1e5")
+    parser.add_argument("--semantic-up-to", type=float, default=1e5,
+                        help="time the semantic stage at sizes up to this (default 1e5)")
     args = parser.parse_args()
     sizes = [int(float(s)) for s in args.sizes.split(",")]
     args.workdir.mkdir(parents=True, exist_ok=True)
@@ -213,11 +260,14 @@ def main() -> int:
         tokens = [tokenize(s.text) for s in sentences]
         results = {
             "this project": bench_project(folder, questions),
+            "  semantic": bench_project(folder, questions, semantic=True) if size <= args.semantic_up_to else None,
             "rank-bm25": bench_rank_bm25(tokens, questions, args.workdir),
             "bm25s": bench_bm25s(tokens, questions, args.workdir),
         }
         reference = statistics.median(results["rank-bm25"]["times"])
         for engine, r in results.items():
+            if r is None:
+                continue
             p50 = statistics.median(r["times"])
             print(f"{len(sentences):>10} {engine:<12} {fmt_seconds(r['build']):>10} {fmt_seconds(r['load']):>10} "
                   f"{fmt_bytes(r['disk']):>10} {fmt_bytes(r['memory']):>10} {fmt_seconds(p50):>10} "
@@ -228,6 +278,11 @@ def main() -> int:
               f"{fmt_bytes(ours['index_memory']):>10} {fmt_seconds(statistics.median(retrieval)):>10} "
               f"{fmt_seconds(percentile(retrieval, 99)):>10} {reference / statistics.median(retrieval):>16.1f}x")
         print(f"{'':>10} (answers timed: {len(ours['times'])}; rank-bm25: {len(results['rank-bm25']['times'])})")
+        semantic = results["  semantic"]
+        if semantic is not None:
+            print(f"{'':>10} semantic stage: {semantic['rate']:.0f} sentences embedded a second (build above "
+                  f"includes the whole folder's embedding at that rate); one article added: answered from it "
+                  f"{fmt_seconds(semantic['reload_one'])} after the reload began")
         if args.cli and size == 100_000:
             per_question = cli_per_question(folder, questions)
             print(f"{'':>10} CLI `ask - --json`: {fmt_seconds(per_question)} per question, "

@@ -43,13 +43,14 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
-async def one_run(knowledge: Path) -> dict:
+async def one_run(knowledge: Path, semantic: str) -> dict:
     slack = await FakeSlack().start()
     fake_discord = await FakeDiscord().start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(SLACK_BOT_TOKEN="xoxb-1-bench", SLACK_APP_TOKEN="xapp-1-bench", SLACK_API_URL=slack.api_url,
                DISCORD_TOKEN=DISCORD_TOKEN, BENCH_DISCORD_API=fake_discord.api_base,
-               BENCH_DISCORD_GATEWAY=fake_discord.gateway_url, KNOWLEDGE_DIR=str(knowledge), LOG_LEVEL="WARNING")
+               BENCH_DISCORD_GATEWAY=fake_discord.gateway_url, KNOWLEDGE_DIR=str(knowledge), LOG_LEVEL="WARNING",
+               SEMANTIC=semantic)
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(sys.executable, "-c", HARNESS, cwd=ROOT, env=env,
                                                 stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
@@ -71,9 +72,9 @@ async def one_run(knowledge: Path) -> dict:
     return {"first_answer": first_answer, "rss": rss, "peak": peak}
 
 
-async def cold_ask(knowledge: Path) -> tuple[float, float]:
+async def cold_ask(knowledge: Path, semantic: str) -> tuple[float, float]:
     """(seconds, peak RSS MB) of `python -m bot ask` for one question."""
-    env = dict(os.environ, KNOWLEDGE_DIR=str(knowledge))
+    env = dict(os.environ, KNOWLEDGE_DIR=str(knowledge), SEMANTIC=semantic)
     started = time.perf_counter()
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", "import resource, sys\nfrom bot.cli import main\nmain(['ask', 'who directed the video'])"
@@ -96,18 +97,19 @@ async def main() -> int:
     parser.add_argument("--knowledge", type=Path, default=ROOT / "knowledge")
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    runs = [await one_run(args.knowledge.resolve()) for _ in range(args.runs)]
-    asks = [await cold_ask(args.knowledge.resolve()) for _ in range(args.runs)]
-    bare = await bare_python()
     median = statistics.median
     print(f"knowledge: {args.knowledge} ({len(list(args.knowledge.glob('*.md')))} articles), {args.runs} runs, medians")
     print(f"{'what':<58} {'time':>10} {'RSS MB':>8} {'peak MB':>8}")
-    print(f"{'`run`, Slack + Discord connected, idle':<58} {'':>10} {median(r['rss'] for r in runs):>8.1f} "
-          f"{median(r['peak'] for r in runs):>8.1f}")
-    print(f"{'`run`, start-up to the first answer in Slack':<58} "
-          f"{median(r['first_answer'] for r in runs):>9.2f}s {'':>8} {'':>8}")
-    print(f"{'`ask` one question, cold process':<58} {median(a[0] for a in asks):>9.2f}s {'':>8} "
-          f"{median(a[1] for a in asks):>8.1f}")
+    for semantic in ("on", "off"):
+        runs = [await one_run(args.knowledge.resolve(), semantic) for _ in range(args.runs)]
+        asks = [await cold_ask(args.knowledge.resolve(), semantic) for _ in range(args.runs)]
+        print(f"{f'SEMANTIC={semantic}: `run`, Slack + Discord connected, idle':<58} {'':>10} "
+              f"{median(r['rss'] for r in runs):>8.1f} {median(r['peak'] for r in runs):>8.1f}")
+        print(f"{f'SEMANTIC={semantic}: `run`, start-up to the first answer in Slack':<58} "
+              f"{median(r['first_answer'] for r in runs):>9.2f}s {'':>8} {'':>8}")
+        print(f"{f'SEMANTIC={semantic}: `ask` one question, cold process':<58} {median(a[0] for a in asks):>9.2f}s "
+              f"{'':>8} {median(a[1] for a in asks):>8.1f}")
+    bare = await bare_python()
     print(f"{'bare `python -c pass` (for scale)':<58} {'':>10} {'':>8} {bare:>8.1f}")
     return 0
 

@@ -34,6 +34,15 @@ def test_pronoun_speaker_resolves_to_the_articles_main_person():
     assert quotes[0].speaker == "Ann Lee"
 
 
+def test_a_quotation_reported_of_the_main_person_without_a_speech_verb_is_theirs():
+    quotes = _quotes("Ann Lee opened the bridge. Ann Lee thanked the crew. "
+                     "Lee slamming the council for “wasting four whole years on this.” "
+                     "The bridge carried “more traffic than ever before in its life” that week.")
+    speakers = {q.text: q.speaker for q in quotes}
+    assert speakers["wasting four whole years on this."] in {"Lee", "Ann Lee"}
+    assert speakers["more traffic than ever before in its life"] is None  # nobody is said to speak
+
+
 def test_titles_and_scare_quotes_are_not_quotes():
     assert _quotes("The song “So Good” is out. It felt like “a new dawn” to many.") == []
 

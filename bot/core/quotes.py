@@ -79,7 +79,20 @@ def _speaker_in(text: str, spans: list[tuple[int, int]], main_person: str | None
         inverted = re.match(r"([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", after)  # "…," said Halsey.
         if inverted:
             return inverted.group(1)
+    if spans and main_person and _refers_to(outside, main_person):
+        # No speech verb, but the sentence is about the article's main person ("Halsey slamming their
+        # label for …", "their lyrics include …"): the quotation is theirs, as the outlet reports it.
+        return main_person
     return None
+
+
+_REFERRING = re.compile(r"\b(she|he|they|her|his|their)\b", re.I)
+
+
+def _refers_to(outside: str, person: str) -> bool:
+    """Whether text names the person (any part of the name) or refers to someone by a pronoun."""
+    return _REFERRING.search(outside) is not None or any(
+        re.search(rf"\b{re.escape(part)}\b", outside) for part in person.split() if len(part) > 1)
 
 
 def _resolve(subject: str, main_person: str | None) -> str | None:
