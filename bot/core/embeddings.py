@@ -43,7 +43,7 @@ class Encoder:
     """Texts to unit vectors: `encode(texts) -> float32[n, 384]`."""
 
     def __init__(self, directory: Path):
-        from safetensors.numpy import load
+        from safetensors import safe_open
         from tokenizers import Tokenizer
 
         weights_path, tokenizer_path = directory / "model.safetensors", directory / "tokenizer.json"
@@ -51,33 +51,36 @@ class Encoder:
             if not path.is_file():
                 raise ModelError(f"the embedding model is incomplete: {path} is missing; reinstall "
                                  f"{MODEL_PACKAGE.replace('_', '-')}")
-        data = weights_path.read_bytes()
-        if hashlib.sha256(data).hexdigest() != WEIGHTS_SHA256:
+        if _sha256(weights_path) != WEIGHTS_SHA256:
             raise ModelError(f"the embedding model file {weights_path} is corrupt (its checksum does not match); "
                              f"reinstall {MODEL_PACKAGE.replace('_', '-')}")
         try:
-            w = load(data)
+            # one tensor at a time, each rearranged as it is read: the load never holds two copies
+            with safe_open(str(weights_path), framework="numpy") as stored:
+                self._load(stored.get_tensor)
         except Exception as exc:
             raise ModelError(f"cannot read the embedding model {weights_path}: {exc}") from exc
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self._words = w["embeddings.word_embeddings.weight"]
-        self._positions = w["embeddings.position_embeddings.weight"]
-        self._type0 = w["embeddings.token_type_embeddings.weight"][0]
-        self._norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+
+    def _load(self, w) -> None:
+        self._words = w("embeddings.word_embeddings.weight")
+        self._positions = w("embeddings.position_embeddings.weight")
+        self._type0 = w("embeddings.token_type_embeddings.weight")[0]
+        self._norm = (w("embeddings.LayerNorm.weight"), w("embeddings.LayerNorm.bias"))
         self._layers = []
         for i in range(6):
             p = f"encoder.layer.{i}."
-            qkv = np.concatenate([w[p + f"attention.self.{n}.weight"] for n in ("query", "key", "value")]).T
-            qkv_bias = np.concatenate([w[p + f"attention.self.{n}.bias"] for n in ("query", "key", "value")])
+            qkv = np.concatenate([w(p + f"attention.self.{n}.weight") for n in ("query", "key", "value")]).T
+            qkv_bias = np.concatenate([w(p + f"attention.self.{n}.bias") for n in ("query", "key", "value")])
             self._layers.append((
                 np.ascontiguousarray(qkv), qkv_bias,
-                np.ascontiguousarray(w[p + "attention.output.dense.weight"].T), w[p + "attention.output.dense.bias"],
-                (w[p + "attention.output.LayerNorm.weight"], w[p + "attention.output.LayerNorm.bias"]),
-                np.ascontiguousarray(w[p + "intermediate.dense.weight"].T), w[p + "intermediate.dense.bias"],
-                np.ascontiguousarray(w[p + "output.dense.weight"].T), w[p + "output.dense.bias"],
-                (w[p + "output.LayerNorm.weight"], w[p + "output.LayerNorm.bias"]),
+                np.ascontiguousarray(w(p + "attention.output.dense.weight").T), w(p + "attention.output.dense.bias"),
+                (w(p + "attention.output.LayerNorm.weight"), w(p + "attention.output.LayerNorm.bias")),
+                np.ascontiguousarray(w(p + "intermediate.dense.weight").T), w(p + "intermediate.dense.bias"),
+                np.ascontiguousarray(w(p + "output.dense.weight").T), w(p + "output.dense.bias"),
+                (w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias")),
             ))
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -118,6 +121,14 @@ class Encoder:
             x = _layer_norm(x + _gelu(x @ up_w + up_b) @ down_w + down_b, norm2)
         pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _layer_norm(x: np.ndarray, params: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
