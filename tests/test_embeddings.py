@@ -84,3 +84,18 @@ def test_the_semantic_stage_finds_a_paraphrase_with_no_shared_word(assistant):
     answer = assistant.ask("when did cars go back over the river crossing")
     assert not answer.abstained
     assert "March" in answer.answer
+
+
+def test_the_cli_names_what_to_fix_when_the_model_is_missing(monkeypatch, capsys, knowledge_dir):
+    from bot.cli import main
+    monkeypatch.setattr(embeddings, "MODEL_PACKAGE", "no_such_model_package")
+    encoder.cache_clear()
+    try:
+        assert main(["--knowledge", str(knowledge_dir), "ask", "who led the repair"]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: the embedding model is not installed") and "Traceback" not in err
+        monkeypatch.setenv("SEMANTIC", "off")  # the way out the message names
+        assert main(["--knowledge", str(knowledge_dir), "ask", "who led the repair"]) == 0
+        assert "Tomas Ruiz" in capsys.readouterr().out
+    finally:
+        encoder.cache_clear()
