@@ -159,6 +159,16 @@ def _fail(message: str, heading: str | None = None) -> int:
     return 2
 
 
+class DropPyNaClWarning(logging.Filter):
+    """discord.py warns at start-up that voice needs PyNaCl; the bot has no voice, so it is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "PyNaCl is not installed" not in record.getMessage()
+
+
+_DROP_PYNACL = DropPyNaClWarning()  # one instance: addFilter ignores repeats on reconfiguring
+
+
 class RedactSecrets(logging.Filter):
     """Tokens never reach a log line, whoever logs them (our code or a library's)."""
 
@@ -187,6 +197,7 @@ def configure_logging(config: Config) -> None:
     # libraries are chatty at INFO; their warnings still show
     for noisy in ("discord", "slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
+    logging.getLogger("discord.client").addFilter(_DROP_PYNACL)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -220,7 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     config = Config.from_env(load_environment(os.environ), knowledge=args.knowledge)
     configure_logging(config)
     try:
-        return COMMANDS[args.command](args, config)
+        code = COMMANDS[args.command](args, config)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
+    except BrokenPipeError:
+        # the reader left (`| head -1`): stop as a shell tool does, and point stdout at devnull
+        # so the interpreter's final flush does not raise again (the Python docs' recipe)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE
     except BotError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

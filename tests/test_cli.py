@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import os
+import subprocess
+import sys
 
 import pytest
 
-from bot.cli import main
+from bot.cli import configure_logging, main
+from bot.config import Config
+from tests.conftest import PROJECT, SHIPPED_KNOWLEDGE
 
 
 def _run(capsys, *argv) -> tuple[int, str, str]:
@@ -20,7 +26,7 @@ def test_ask_json_has_the_documented_keys(capsys, knowledge_dir):
     assert code == 0
     assert set(data) == {"question", "answer", "abstained", "citations"}
     assert data["question"] == "who led the repair" and data["abstained"] is False
-    assert set(data["citations"][0]) == {"outlet", "title", "url", "published", "text"}
+    assert set(data["citations"][0]) == {"outlet", "via", "title", "url", "published", "text"}
 
 
 def test_ask_stdin_answers_each_line_in_order(capsys, monkeypatch, knowledge_dir):
@@ -74,3 +80,67 @@ def test_broken_knowledge_stops_ask_with_a_message_not_a_traceback(capsys, knowl
 def test_plain_output_is_readable_text(capsys, knowledge_dir, argv):
     code, out, _ = _run(capsys, "--knowledge", str(knowledge_dir), *argv)
     assert code == 0 and out.strip() and not out.lstrip().startswith("{")
+
+
+def test_ask_json_citations_name_the_original_outlet(capsys, monkeypatch):
+    monkeypatch.setenv("SEMANTIC", "off")  # BM25 alone cites all three; no model to load
+    code, out, _ = _run(capsys, "--knowledge", str(SHIPPED_KNOWLEDGE), "ask", "who directed the so good video",
+                        "--json")
+    via = {c["outlet"]: c["via"] for c in json.loads(out)["citations"]}
+    assert code == 0 and via["Get Heard"] == "Billboard" and via["Elite Daily"] == ""
+
+
+def _cli(*argv) -> subprocess.Popen:
+    env = {**os.environ, "KNOWLEDGE_DIR": str(SHIPPED_KNOWLEDGE), "SEMANTIC": "off"}  # off: no model to load
+    return subprocess.Popen([sys.executable, "-m", "bot", *argv], cwd=PROJECT, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _assert_quiet_end(proc: subprocess.Popen) -> None:
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) in (0, 141), err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+@pytest.mark.parametrize("argv", [["sources"], ["sources", "--json"]])
+def test_sources_into_a_closed_pipe_ends_quietly(argv):
+    # `sources` prints once, at the end: close the pipe before that, as `| head -0` would
+    proc = _cli(*argv)
+    proc.stdout.close()
+    _assert_quiet_end(proc)
+
+
+def test_ask_batch_into_a_closed_pipe_ends_quietly():
+    # `ask - | head -1`: the reader leaves after one answer while more are being written
+    proc = _cli("ask", "-", "--json")
+    proc.stdin.write("who directed the so good video\n" * 200)
+    proc.stdin.close()
+    assert json.loads(proc.stdout.readline())["question"] == "who directed the so good video"
+    proc.stdout.close()
+    _assert_quiet_end(proc)
+
+
+def test_the_pynacl_warning_is_dropped_and_other_discord_warnings_are_not(capsys):
+    configure_logging(Config.from_env({}))  # its handler writes to the captured stderr
+    client = logging.getLogger("discord.client")
+    client.warning("PyNaCl is not installed, voice will NOT be supported")  # discord.py's own words
+    client.warning("Shard ID None has stopped responding to the gateway.")
+    err = capsys.readouterr().err
+    assert "PyNaCl" not in err and "WARNING discord.client: Shard ID None has stopped responding" in err
+
+
+def test_license_is_the_mit_text_pyproject_declares():
+    text = (PROJECT / "LICENSE").read_text()
+    assert 'license = { text = "MIT" }' in (PROJECT / "pyproject.toml").read_text() and text.startswith("MIT License\n")
+    assert "Copyright (c) 2026 coverage-bot contributors" in text and "WITHOUT WARRANTY OF ANY KIND" in text
+
+
+def test_pytest_summary_names_each_skip_and_why_and_still_each_failure(tmp_path):
+    # a clone without ../shared should be told why tests were skipped; a bare -rs would hide the FAILED lines
+    (tmp_path / "test_summary.py").write_text('import pytest\n\n@pytest.mark.skip(reason="no shared folder")\n'
+                                              "def test_skipped():\n    pass\n\ndef test_failed():\n    assert 0\n")
+    result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-c",
+                             str(PROJECT / "pyproject.toml"), "--rootdir", str(tmp_path), str(tmp_path)],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "SKIPPED [1] test_summary.py:3: no shared folder" in result.stdout, result.stdout
+    assert "FAILED test_summary.py::test_failed" in result.stdout, result.stdout

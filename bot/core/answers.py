@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.corpus import Corpus
-from bot.core.expectations import FACT_FIELDS, NAME_KINDS, Expectation, relation
+from bot.core.expectations import FACT_FIELDS, NAME_KINDS, relation
 from bot.core.questions import Question
 from bot.core.quotes import SPEECH_VERB as _SPEECH
 from bot.core.quotes import is_only_quotation
@@ -30,6 +30,7 @@ class Citation:
     url: str
     published: str
     text: str
+    via: str = ""  # the outlet it was syndicated from ("Billboard"), as the answer text credits it
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,19 +91,9 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
     budget = _budgets(texts, header, chosen, corpus)
     # a neighbour joins only when it fits: better the supporting sentence whole than both cut short
     passages = [p if len(t) <= limit else [c.sentence] for c, p, t, limit in zip(chosen, passages, texts, budget)]
-    # Other sentences of the same article that answer on their own score join its bullet while they fit:
-    # one citation per article, however many of its sentences answer.
     shares = _budgets([" " * MAX_ANSWER_CHARS] * len(chosen), header, chosen, corpus)
-    for n, candidate in enumerate(chosen):
-        article = corpus.sentences.article(candidate.sentence)
-        for other in answering:
-            if len(passages[n]) >= MAX_EXCERPTS:
-                break
-            if corpus.sentences.article(other.sentence) == article and other.sentence not in passages[n]:
-                longer = sorted(passages[n] + [other.sentence])
-                if len(_text(longer, corpus)) <= shares[n]:
-                    passages[n] = longer
-                    focus.update(stem(w) for value in other.values for w in words(value))
+    passages = [_with_excerpts(p, c, answering, share, corpus, focus)
+                for p, c, share in zip(passages, chosen, shares)]
     texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)
     citations, lines = [], []
@@ -111,7 +102,7 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
         shown = clip(full, focus, limit)
         lines.append(f"{shown} — {article.credit} [{n}]")
         citations.append(Citation(outlet=article.outlet, title=article.title, url=article.url,
-                                  published=article.published, text=full))
+                                  published=article.published, text=full, via=article.via))
     if len(lines) == 1:
         text = lines[0]
     else:
@@ -204,6 +195,22 @@ def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, floa
                                      kind == "quote" or corpus.quoted(sentence_id) or _introduces_quote(text))):
         return [sentence_id, following]
     return [sentence_id]
+
+
+def _with_excerpts(passage: list[int], chosen: Candidate, answering: list[Candidate], limit: int, corpus: Corpus,
+                   focus: set[str]) -> list[int]:
+    """The passage joined, while it fits in limit, by other sentences of its article that answer on their
+    own score: one citation per article, however many of its sentences answer. Their facts join focus."""
+    article = corpus.sentences.article(chosen.sentence)
+    for other in answering:
+        if len(passage) >= MAX_EXCERPTS:
+            break
+        if corpus.sentences.article(other.sentence) == article and other.sentence not in passage:
+            longer = sorted(passage + [other.sentence])
+            if len(_text(longer, corpus)) <= limit:
+                passage = longer
+                focus.update(stem(w) for value in other.values for w in words(value))
+    return passage
 
 
 def _text(passage: list[int], corpus: Corpus) -> str:

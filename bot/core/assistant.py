@@ -151,7 +151,7 @@ class Assistant:
         shown = clip(quote.text, set(), _MAX_QUOTE_CHARS - len(speaker) - len(article.credit) - 20)
         text = f"“{shown}” — {speaker}, in {article.credit} [1]"
         citation = Citation(outlet=article.outlet, title=article.title, url=article.url,
-                            published=article.published, text=sentence.text)
+                            published=article.published, text=sentence.text, via=article.via)
         return QuoteAnswer(question=topic, answer=text, abstained=False, citations=(citation,),
                            quote=quote.text, speaker=quote.speaker)
 

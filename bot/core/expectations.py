@@ -1,31 +1,23 @@
 """What kind of fact would answer a question, and whether a sentence states it.
 
 "when" wants a date, "how old is X" an age said of X, "what label" a name that is a label, "what did X
-say" a quotation by X. These checks turn BM25 candidates into answers, and compare outlets' facts.
+say" a quotation by X. These checks are features of the fitted model, and compare outlets' facts.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts, kind_bit
 from bot.core.questions import Concept, Question
 from bot.core.text import stem, words
 
-# Kinds whose answer is a specific fact; a sentence without such a fact is unlikely to answer.
+# Kinds whose answer is a specific fact, and the Facts field that holds it.
 FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
 NAME_KINDS = {"who", "which", "where"}
-_MISSING_FACT_FACTOR = {"strong": 0.4, "names": 0.6, "quote": 0.5}
-_UNTIED_NAME_FACTOR = 0.8
 # "one day prior to the release, on June 9": that date is not the release's date
-RELATIVE_DATE_FACTOR = 0.6
 _RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
-UNTIED_SUBJECT_CREDIT = 0.5  # "what company …": a sentence naming something may be naming the company
-_OTHER_SPEAKER_FACTOR = 0.6  # "what did X say": a quotation of somebody else
-OTHER_SUBJECT_FACTOR = 0.5  # the question names X; the sentence's whole article never does: another story
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,29 +44,6 @@ class Expectation:
                    frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms)
 
 
-def type_factor(expect: Expectation, sentence_id: int, corpus: Corpus, values: tuple[str, ...]) -> float:
-    if expect.kind in FACT_FIELDS:
-        return 1.0 if values else _MISSING_FACT_FACTOR["strong"]
-    if expect.kind in NAME_KINDS:
-        if not values:
-            return _MISSING_FACT_FACTOR["names"]
-        if expect.subject_terms and not is_subject(expect, values):
-            return _UNTIED_NAME_FACTOR  # a name, but not one the question's noun describes
-        return 1.0
-    if expect.kind == "quote":
-        following = corpus.sentences.neighbour(sentence_id, 1)
-        if corpus.quoted(sentence_id):
-            quoted = sentence_id
-        elif following is not None and corpus.quoted(following):
-            quoted = following
-        else:
-            return _MISSING_FACT_FACTOR["quote"]
-        speakers = corpus.speakers.get(quoted, frozenset())
-        if expect.names and speakers and not expect.names & speakers:
-            return _OTHER_SPEAKER_FACTOR
-    return 1.0
-
-
 def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
     """Who is quoted in the sentence, or in the next one when it only introduces it (an empty set when
     the text does not say); None when neither quotes anyone."""
@@ -83,28 +52,6 @@ def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
         if quoted is not None and corpus.quoted(quoted):
             return corpus.speakers.get(quoted, frozenset())
     return None
-
-
-def stating(expect: Expectation, ids: np.ndarray, corpus: Corpus) -> list[bool]:
-    """For a question wanting a specific fact: which sentences state one (values_of not empty),
-    mostly told from the kinds of facts they state, without decoding them."""
-    stated = ((corpus.kinds[ids] & kind_bit(FACT_FIELDS[expect.kind])) != 0).tolist()
-    if expect.kind == "how_old" and expect.names:  # only ages said of whom the question names count
-        return [s and bool(values_of(expect, corpus, i)) for s, i in zip(stated, ids.tolist())]
-    return stated
-
-
-def factor_bounds(expect: Expectation, kinds: np.ndarray, following_kinds: np.ndarray) -> np.ndarray:
-    """For sentences stating these kinds of facts (the next one in the paragraph stating the others):
-    what type_factor can be at most, told without decoding their facts."""
-    if expect.kind in FACT_FIELDS:
-        stated = kinds & kind_bit(FACT_FIELDS[expect.kind])
-        return np.where(stated, 1.0, _MISSING_FACT_FACTOR["strong"])
-    if expect.kind in NAME_KINDS:
-        return np.where(kinds & kind_bit("names"), 1.0, _MISSING_FACT_FACTOR["names"])
-    if expect.kind == "quote":
-        return np.where((kinds | following_kinds) & kind_bit("quoted"), 1.0, _MISSING_FACT_FACTOR["quote"])
-    return np.ones(len(kinds))
 
 
 def values_of(expect: Expectation, corpus: Corpus, sentence_id: int) -> tuple[str, ...]:
