@@ -88,6 +88,14 @@ class Encoder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
+        if len(texts) == 1:
+            # A question runs on one BLAS thread. Measured on 2 cores: 9 ms instead of 6 when idle, but
+            # 19 ms instead of 39 while two other processes keep the cores busy; builds use every core.
+            with _threads().limit(limits=1, user_api="blas"):
+                return self._encode(texts, out)
+        return self._encode(texts, out)
+
+    def _encode(self, texts: list[str], out: np.ndarray) -> np.ndarray:
         encodings = self.tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         ids = [e.ids for e in encodings]
         # similar lengths batched together, longest first: little padding, bounded memory
@@ -140,6 +148,12 @@ def _layer_norm(x: np.ndarray, params: tuple[np.ndarray, np.ndarray]) -> np.ndar
 def _gelu(x: np.ndarray) -> np.ndarray:
     # GELU's tanh form: 7x faster than erf in NumPy; embeddings keep a cosine of 0.9999 to the exact form
     return 0.5 * x * (1.0 + np.tanh(_GELU_C * (x + 0.044715 * x * x * x)))
+
+
+@lru_cache(maxsize=1)
+def _threads():
+    from threadpoolctl import ThreadpoolController
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)
