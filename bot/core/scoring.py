@@ -25,6 +25,8 @@ from bot.core.questions import Question
 from bot.errors import BotError
 
 WEIGHTS_FILE = Path(__file__).with_name("scoring_weights.json")
+
+
 @dataclass(slots=True)
 class Candidate:
     sentence: int
