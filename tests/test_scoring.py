@@ -1,0 +1,52 @@
+"""The fitted answer model: the fitting code recovers a known model, and serving refuses stale weights."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import numpy as np
+import pytest
+
+from bot.core import scoring
+from bot.core.features import FEATURES
+from bot.errors import BotError
+from tests.conftest import PROJECT
+
+sys.path.insert(0, str(PROJECT / "bench"))
+import fit_scoring  # noqa: E402
+
+
+def test_the_fit_recovers_a_known_logistic_model():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=(20_000, 3)) * [1.0, 2.0, 0.5] + [0.0, 1.0, -1.0]
+    true_z = 1.5 * x[:, 0] - 0.8 * x[:, 1] + 0.0 * x[:, 2] + 0.3
+    y = (rng.random(len(x)) < 1 / (1 + np.exp(-true_z))).astype(float)
+    mean, scale, weights, bias = fit_scoring.fit(x, y, np.ones(len(x)))
+    raw = weights / scale  # back to the unstandardised features
+    assert np.allclose(raw, [1.5, -0.8, 0.0], atol=0.08)
+    assert abs(bias - raw @ mean - 0.3) < 0.08
+
+
+def test_the_shipped_weights_fit_the_features_and_the_lexical_model_ignores_vectors():
+    semantic, lexical = scoring.model(True), scoring.model(False)
+    assert semantic.sentence.features == lexical.sentence.features == FEATURES
+    assert 0 < semantic.sentence_from <= semantic.answer_from < 1
+    for name, weight in zip(FEATURES, lexical.sentence.weights):
+        if name in fit_scoring.SEMANTIC_ONLY:
+            assert weight == 0, name
+
+
+def test_weights_for_other_features_are_refused_by_name(tmp_path, monkeypatch):
+    stored = json.loads(scoring.WEIGHTS_FILE.read_text())
+    stored["semantic"]["sentence"]["features"] = stored["semantic"]["sentence"]["features"][:-1]
+    stale = tmp_path / "scoring_weights.json"
+    stale.write_text(json.dumps(stored))
+    monkeypatch.setattr(scoring, "WEIGHTS_FILE", stale)
+    scoring.model.cache_clear()
+    try:
+        with pytest.raises(BotError, match="fit_scoring.py") as error:
+            scoring.model(True)
+        assert str(stale) in str(error.value)
+    finally:
+        scoring.model.cache_clear()
