@@ -25,7 +25,6 @@ import pickle
 import subprocess
 import sys
 import tempfile
-import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ from bot.core.expectations import Expectation  # noqa: E402
 from bot.core.features import FEATURES, features  # noqa: E402
 from bot.core.questions import parse_question, semantic_text  # noqa: E402
 from bot.core.scoring import WEIGHTS_FILE  # noqa: E402
+from quality import load_scorer  # noqa: E402  (bench/quality.py: score.py loaded as a module)
 
 SHARED = ROOT.parent / "shared"
 SEMANTIC_ONLY = {"cosine", "cosine_gap", "cosine_neighbour", "cosine_coverage"}
@@ -47,34 +47,9 @@ MAX_SHOWN = 3  # sentences counted as shown: an answer has room for about three 
 SENTENCE_FROM = (0.05, 0.1, 0.2, 0.3, 0.5)
 
 
-def normalise(text: str) -> str:
-    """As the scorer reads answers: NFKC, straight quotes and dashes, lowercase, single spaces."""
-    text = unicodedata.normalize("NFKC", text)
-    for a, b in (("‘", "'"), ("’", "'"), ("“", '"'), ("”", '"'), ("–", "-"), ("—", "-")):
-        text = text.replace(a, b)
-    return " ".join(text.lower().split())
-
-
-def holds(text: str, gold: list[str]) -> bool:
-    """A gold string that starts at a word boundary of the text."""
-    text = normalise(text)
-    for answer in gold:
-        g = normalise(answer)
-        start = text.find(g)
-        while g and start >= 0:
-            if start == 0 or not g[0].isalnum() or not text[start - 1].isalnum():
-                return True
-            start = text.find(g, start + 1)
-    return False
-
-
-def outlet_key(name: str) -> str:
-    key = "".join(c for c in normalise(name) if c.isalnum())
-    return {"billboard": "getheard"}.get(key, key)  # the scorer's alias: Billboard syndicates Get Heard
-
-
-def rows_of(assistant: Assistant, items: list[dict], source: str):
-    """(features, labels, question index, article ids) for every candidate of every question."""
+def rows_of(assistant: Assistant, items: list[dict], source: str, scorer):
+    """(features, labels, question index, article ids) for every candidate of every question; a label
+    is whether the candidate would score as a hit by score.py's own rules (answer string, outlet)."""
     corpus = assistant.corpus
     out = []
     for item in items:
@@ -82,10 +57,10 @@ def rows_of(assistant: Assistant, items: list[dict], source: str):
         vector = assistant.encode([semantic_text(item["question"], parsed)])[0]
         found = find_candidates(parsed, corpus, vector)
         x, _ = features(parsed, Expectation.of(parsed, corpus), corpus, found)
-        gold, outlets = item["answers"], {outlet_key(o) for o in item["outlets"]}
+        gold, outlets = item["answers"], {scorer.canon_outlet(o) for o in item["outlets"]}
         labels = np.array([
-            bool(gold) and holds(corpus.sentences.text(s), gold)
-            and outlet_key(corpus.article_of(s).outlet) in outlets for s in found.ids.tolist()], dtype=float)
+            any(scorer.answer_matches(g, scorer.normalise(corpus.sentences.text(s))) for g in gold)
+            and scorer.canon_outlet(corpus.article_of(s).outlet) in outlets for s in found.ids.tolist()], dtype=float)
         articles = corpus.sentences.places[found.ids, 0] if len(found) else np.zeros(0, int)
         out.append({"x": x, "y": labels, "from_bm25": found.from_bm25, "answerable": item["type"] != "out_of_scope", "articles": articles,
                     "source": source, "concepts": bool(parsed.concepts), "group": item.get("note", item["id"])})
@@ -233,8 +208,9 @@ def main() -> int:
     if rows.exists():  # (the candidates and features of a run before, when the code that makes them is the same)
         questions = pickle.loads(rows.read_bytes())
     else:
-        questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune")
-        questions += rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev")
+        scorer = load_scorer(SHARED / "eval" / "score.py")
+        questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer)
+        questions += rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev", scorer)
         rows.write_bytes(pickle.dumps(questions))
     answerable = [q for q in questions if q["answerable"] and q["source"] == "squad-tune"]
     recall = np.mean([q["y"].any() for q in answerable])

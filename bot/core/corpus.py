@@ -125,7 +125,6 @@ class Corpus:
                     found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t))
         return sorted(found)
 
-
     def _spelling(self, term: str) -> str:
         """How the coverage writes a term (a word of the first sentence holding it that stems to it)."""
         for sentence, _ in self.index.top({term: 1.0}, 1):

