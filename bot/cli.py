@@ -159,14 +159,14 @@ def _fail(message: str, heading: str | None = None) -> int:
     return 2
 
 
-class DropPyNaClWarning(logging.Filter):
-    """discord.py warns at start-up that voice needs PyNaCl; the bot has no voice, so it is noise."""
+class DropVoiceWarning(logging.Filter):
+    """discord.py warns at start-up that voice needs PyNaCl and davey; the bot has no voice, so it is noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "PyNaCl is not installed" not in record.getMessage()
+        return "voice will NOT be supported" not in record.getMessage()
 
 
-_DROP_PYNACL = DropPyNaClWarning()  # one instance: addFilter ignores repeats on reconfiguring
+_DROP_VOICE = DropVoiceWarning()  # one instance: addFilter ignores repeats on reconfiguring
 
 
 class RedactSecrets(logging.Filter):
@@ -197,7 +197,7 @@ def configure_logging(config: Config) -> None:
     # libraries are chatty at INFO; their warnings still show
     for noisy in ("discord", "slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(root.level, logging.WARNING))
-    logging.getLogger("discord.client").addFilter(_DROP_PYNACL)
+    logging.getLogger("discord.client").addFilter(_DROP_VOICE)
 
 
 def build_parser() -> argparse.ArgumentParser:

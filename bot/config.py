@@ -14,6 +14,7 @@ from pathlib import Path
 
 DEFAULT_KNOWLEDGE = "knowledge"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DEFAULT_DISCORD_API_URL = "https://discord.com/api/v10"  # discord.py's own default (http.Route.BASE)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 # One line each, in the order .env.example lists them: what `run` says when nothing is configured.
@@ -38,6 +39,7 @@ class Config:
     discord_token: str = ""
     discord_guild_id: str = ""
     discord_application_id: str = ""
+    discord_api_url: str = DEFAULT_DISCORD_API_URL
     rate_limit: str = "5"
     rate_limit_window: str = "30"
     log_level: str = "INFO"
@@ -59,6 +61,7 @@ class Config:
             slack_api_url=get("SLACK_API_URL", DEFAULT_SLACK_API_URL), port=get("PORT", "3000"),
             discord_token=get("DISCORD_TOKEN"), discord_guild_id=get("DISCORD_GUILD_ID"),
             discord_application_id=get("DISCORD_APPLICATION_ID"),
+            discord_api_url=get("DISCORD_API_URL", DEFAULT_DISCORD_API_URL),
             rate_limit=get("RATE_LIMIT", "5"), rate_limit_window=get("RATE_LIMIT_WINDOW", "30"),
             log_level=get("LOG_LEVEL", "INFO"), log_questions=get("LOG_QUESTIONS", "false"),
             semantic=get("SEMANTIC", "on"))
@@ -200,6 +203,8 @@ def _discord_problems(config: Config) -> list[str]:
         problems.append("DISCORD_GUILD_ID must be a server id: 15 to 21 digits (right-click the server → Copy Server ID)")
     if config.discord_application_id and not _SNOWFLAKE.match(config.discord_application_id.strip()):
         problems.append("DISCORD_APPLICATION_ID must be an application id: 15 to 21 digits")
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", config.discord_api_url):
+        problems.append("DISCORD_API_URL must be an http(s) URL such as https://discord.com/api/v10")
     return problems
 
 

@@ -13,7 +13,7 @@ import signal
 
 from bot.config import Config
 from bot.core.assistant import Assistant
-from bot.errors import KnowledgeError
+from bot.errors import ConfigError, KnowledgeError
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ async def reload_knowledge(service: Service, config: Config) -> bool:
 
 
 async def serve(config: Config, platforms: set[str], assistant: Assistant) -> int:
-    """Run the adapters for platforms until a signal asks to stop; re-raise an adapter's failure."""
+    """Run the adapters for platforms until a signal asks to stop. An adapter that ends by itself (a
+    rejected token) is logged in one line while the others keep serving; 2 when none is left."""
     from bot.adapters.discord_client import run_discord
     from bot.adapters.slack_app import run_slack
 
@@ -59,12 +60,22 @@ async def serve(config: Config, platforms: set[str], assistant: Assistant) -> in
     loop.add_signal_handler(signal.SIGHUP, on_hangup)
 
     runners = {"slack": run_slack, "discord": run_discord}
-    tasks = {asyncio.create_task(runners[p](service, config, stop), name=p) for p in sorted(platforms)}
+    running = {asyncio.create_task(runners[p](service, config, stop), name=p) for p in sorted(platforms)}
+    tasks = set(running)
     log.info("running: %s (%d articles)", ", ".join(sorted(platforms)), len(assistant.sources()))
     waiting = asyncio.create_task(shutting_down.wait())
-    done, _ = await asyncio.wait(tasks | {waiting}, return_when=asyncio.FIRST_COMPLETED)
-    failure = next((t.exception() for t in done if t is not waiting and t.exception()), None)
-    if failure is None:
+    ended: list[str] = []  # why each platform that stopped by itself did
+    while running and not shutting_down.is_set():
+        done, running = await asyncio.wait(running | {waiting}, return_when=asyncio.FIRST_COMPLETED)
+        running.discard(waiting)
+        for task in done - {waiting}:
+            ended.append(_why_it_ended(task))
+            if running:
+                log.error("%s; still serving %s", ended[-1], ", ".join(sorted(t.get_name() for t in running)))
+    if not running and not shutting_down.is_set():
+        for reason in ended:
+            log.error(reason)
+    else:
         log.info("shutting down: finishing questions in flight")
     drained = await service.drain(DRAIN_SECONDS)
     if not drained:
@@ -75,7 +86,19 @@ async def serve(config: Config, platforms: set[str], assistant: Assistant) -> in
         task.cancel()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.remove_signal_handler(sig)
-    if failure is not None:
-        raise failure
+    if not running and not shutting_down.is_set():
+        log.error("stopped: no platform left to serve")
+        return 2
     log.info("stopped")
     return 0
+
+
+def _why_it_ended(task: asyncio.Task) -> str:
+    """One line for a platform adapter that returned or failed on its own."""
+    error = None if task.cancelled() else task.exception()
+    if isinstance(error, ConfigError):
+        return f"{task.get_name()}: " + "; ".join(error.problems)
+    if error is not None:
+        log.error("%s stopped with an unexpected error", task.get_name(), exc_info=error)
+        return f"{task.get_name()}: stopped ({type(error).__name__}: {error})"
+    return f"{task.get_name()}: stopped"

@@ -120,13 +120,14 @@ def test_ask_batch_into_a_closed_pipe_ends_quietly():
     _assert_quiet_end(proc)
 
 
-def test_the_pynacl_warning_is_dropped_and_other_discord_warnings_are_not(capsys):
+def test_the_voice_warnings_are_dropped_and_other_discord_warnings_are_not(capsys):
     configure_logging(Config.from_env({}))  # its handler writes to the captured stderr
     client = logging.getLogger("discord.client")
     client.warning("PyNaCl is not installed, voice will NOT be supported")  # discord.py's own words
+    client.warning("davey is not installed, voice will NOT be supported")
     client.warning("Shard ID None has stopped responding to the gateway.")
     err = capsys.readouterr().err
-    assert "PyNaCl" not in err and "WARNING discord.client: Shard ID None has stopped responding" in err
+    assert "PyNaCl" not in err and "davey" not in err and "WARNING discord.client: Shard ID None has stopped responding" in err
 
 
 def test_license_is_the_mit_text_pyproject_declares():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from urllib.parse import parse_qs, urlparse
 
 import discord
@@ -52,14 +53,15 @@ def test_invite_url_has_exactly_the_needed_scopes_and_permissions():
 @pytest.fixture
 async def fake_discord(monkeypatch):
     fake = await FakeDiscord().start()
-    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
+    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)  # (restored afterwards; run_discord sets it)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(fake.gateway_url))
     yield fake
     await fake.close()
 
 
 async def _start(fake, assistant, knowledge_dir, **settings):
-    config = Config(knowledge_dir=knowledge_dir, discord_token=TOKEN, rate_limit="1000", **settings)
+    config = Config(knowledge_dir=knowledge_dir, discord_token=TOKEN, rate_limit="1000",
+                    discord_api_url=fake.api_base, **settings)
     stop = asyncio.Event()
     task = asyncio.create_task(run_discord(Service(assistant, config), config, stop))
     await asyncio.wait_for(fake.ready.wait(), 10)
@@ -174,10 +176,23 @@ async def test_resumes_after_a_forced_reconnect_and_keeps_answering(bot):
 
 
 async def test_rejected_token_names_the_variable(fake_discord, assistant, knowledge_dir):
-    config = Config(knowledge_dir=knowledge_dir, discord_token=BAD_TOKEN)
+    config = Config(knowledge_dir=knowledge_dir, discord_token=BAD_TOKEN, discord_api_url=fake_discord.api_base)
     with pytest.raises(ConfigError, match="DISCORD_TOKEN was rejected"):
         await asyncio.wait_for(run_discord(Service(assistant, config), config, asyncio.Event()), 10)
 
 
 def test_fake_module_is_loopback_only():
     assert fake_discord_module.FakeDiscord().url == ""  # bound only when started, on 127.0.0.1
+
+
+async def test_losing_discord_mid_run_is_one_line_and_stop_is_prompt(fake_discord, assistant, knowledge_dir, caplog):
+    caplog.set_level(logging.INFO)
+    stop, task = await _start(fake_discord, assistant, knowledge_dir)
+    await fake_discord.close()  # gateway and REST gone: discord.py's own reconnect loop takes over
+    await asyncio.sleep(4)  # its backoff: a few attempts
+    stop.set()
+    await asyncio.wait_for(task, 3)
+    lines = [r for r in caplog.records if r.name in ("discord.client", "bot.adapters.reconnect")
+             and r.levelno >= logging.WARNING]
+    assert len(lines) == 1 and lines[0].exc_info is None, [r.getMessage() for r in lines]
+    assert "discord:" in lines[0].getMessage() and "DISCORD_API_URL" in lines[0].getMessage()

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 import time
 
 import pytest
 
+from tests.fakes.discord import BAD_TOKEN, FakeDiscord
 from tests.fakes.slack import FakeSlack, event_envelope
 
 BOT_TOKEN = "xoxb-1111-secret-bot-token"
 APP_TOKEN = "xapp-1-secret-app-token"
+DISCORD_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GfAkeX.fake-token-fake-token-fake-token-ok"
 NEW_ARTICLE = """---
 title: Harbor Gets A New Master
 outlet: Harbor Weekly
@@ -56,14 +59,18 @@ async def fake_slack():
     await fake.close()
 
 
-async def _start(fake, knowledge_dir, tmp_path, **extra) -> Process:
+async def _spawn(knowledge_dir, tmp_path, **settings) -> Process:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
-    env.update(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN, SLACK_API_URL=fake.api_url,
-               KNOWLEDGE_DIR=str(knowledge_dir), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", **extra)
+    env.update(KNOWLEDGE_DIR=str(knowledge_dir), LOG_LEVEL="INFO", PYTHONUNBUFFERED="1", **settings)
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
                                                 stdin=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
                                                 stdout=asyncio.subprocess.DEVNULL)
-    process = Process(proc)
+    return Process(proc)
+
+
+async def _start(fake, knowledge_dir, tmp_path, **extra) -> Process:
+    process = await _spawn(knowledge_dir, tmp_path, SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+                           SLACK_API_URL=fake.api_url, **extra)
     await asyncio.wait_for(fake.connected.wait(), 20)
     return process
 
@@ -135,3 +142,83 @@ async def test_run_with_nothing_configured_explains_and_exits_2(tmp_path, knowle
     for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "DISCORD_TOKEN", "python -m bot chat"):
         assert name in text
     assert "Traceback" not in text
+
+
+# ---- platforms that cannot be reached or refuse the token -------------------------------------------
+def _closed_port() -> int:
+    """A loopback port with nothing listening (bound, read, released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def _stop(bot: Process, within: float) -> int:
+    started = time.monotonic()
+    bot.proc.send_signal(signal.SIGTERM)
+    code = await asyncio.wait_for(bot.proc.wait(), 12)
+    await bot._reader
+    assert time.monotonic() - started < within, f"took {time.monotonic() - started:.1f} s to stop"
+    return code
+
+
+async def test_unreachable_platforms_log_one_line_each_and_stop_promptly(knowledge_dir, tmp_path):
+    closed = f"http://127.0.0.1:{_closed_port()}"
+    bot = await _spawn(knowledge_dir, tmp_path, SEMANTIC="off", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+                       SLACK_API_URL=closed + "/api/", DISCORD_TOKEN=DISCORD_TOKEN, DISCORD_API_URL=closed + "/api/v10")
+    try:
+        await bot.wait_for_line("slack: cannot connect")
+        await bot.wait_for_line("discord: cannot connect")
+        await asyncio.sleep(8)  # backoff 1, 2, 4 s: several attempts each, all quiet
+        assert await _stop(bot, within=2.5) == 0
+    finally:
+        if bot.proc.returncode is None:
+            bot.proc.kill()
+    log = "\n".join(bot.lines)
+    assert "Traceback" not in log and "Unclosed" not in log and "voice" not in log
+    assert len(bot.lines) <= 6, log  # running, one line per platform, shutting down, stopped
+    assert "SLACK_API_URL" in log and "DISCORD_API_URL" in log
+
+
+async def test_a_rejected_slack_token_is_not_retried_and_exits_2(fake_slack, knowledge_dir, tmp_path):
+    fake_slack.reject["auth.test"] = "invalid_auth"
+    bot = await _spawn(knowledge_dir, tmp_path, SEMANTIC="off", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
+                       SLACK_API_URL=fake_slack.api_url)
+    assert await asyncio.wait_for(bot.proc.wait(), 30) == 2
+    await bot._reader
+    log = "\n".join(bot.lines)
+    assert fake_slack.calls == ["auth.test"]  # asked once, never again
+    assert "SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)" in log and "no platform left" in log
+    assert "Traceback" not in log and BOT_TOKEN not in log
+
+
+async def test_a_rejected_platform_leaves_the_other_serving(fake_slack, knowledge_dir, tmp_path):
+    discord = await FakeDiscord().start()
+    try:
+        bot = await _start(fake_slack, knowledge_dir, tmp_path, DISCORD_TOKEN=BAD_TOKEN,
+                           DISCORD_API_URL=discord.api_base)
+        try:
+            line = await bot.wait_for_line("DISCORD_TOKEN was rejected")
+            assert "still serving slack" in line
+            assert "Moreno" in await _ask(fake_slack, "who ran the ferry", "3.0001")
+            assert await _stop(bot, within=2.5) == 0
+        finally:
+            if bot.proc.returncode is None:
+                bot.proc.kill()
+    finally:
+        await discord.close()
+    assert len([r for r in discord.requests if r[1] == "/users/@me"]) == 1
+    assert "Traceback" not in "\n".join(bot.lines)
+
+
+async def test_an_app_token_revoked_while_running_ends_slack_with_one_line(fake_slack, knowledge_dir, tmp_path):
+    bot = await _start(fake_slack, knowledge_dir, tmp_path, SEMANTIC="off")
+    try:
+        fake_slack.reject["apps.connections.open"] = "token_revoked"
+        await fake_slack.ws.close()  # Slack drops the session; the SDK asks for a new URL and is refused
+        assert await asyncio.wait_for(bot.proc.wait(), 30) == 2
+        await bot._reader
+    finally:
+        if bot.proc.returncode is None:
+            bot.proc.kill()
+    log = "\n".join(bot.lines)
+    assert "SLACK_APP_TOKEN was rejected by Slack (token_revoked)" in log and "Traceback" not in log

@@ -10,9 +10,11 @@ import asyncio
 import logging
 import re
 
+import aiohttp
 import discord
 from discord import app_commands
 
+from bot.adapters.reconnect import Outage, Stopped, connect_with_backoff, unless_stopped
 from bot.config import Config
 from bot.core.answers import Answer
 from bot.core.assistant import QuoteAnswer
@@ -74,10 +76,11 @@ def _trim(text: str, limit: int) -> str:
 class DiscordBot(discord.Client):
     """A discord.Client with the app commands registered and message replies wired to the Service."""
 
-    def __init__(self, service: Service, config: Config):
+    def __init__(self, service: Service, config: Config, outage: Outage | None = None):
         super().__init__(intents=discord.Intents.default(), allowed_mentions=discord.AllowedMentions.none())
         self.service = service
         self.config = config
+        self.outage = outage
         self.tree = app_commands.CommandTree(self)
         self.tree.on_error = self._on_command_error
         self._add_commands()
@@ -93,6 +96,13 @@ class DiscordBot(discord.Client):
 
     async def on_ready(self) -> None:
         log.info("discord: connected as %s; invite: %s", self.user, invite_url(str(self.application_id)))
+
+    async def on_connect(self) -> None:  # READY: a new gateway session (the first one too)
+        if self.outage is not None:
+            self.outage.recovered()
+
+    async def on_resumed(self) -> None:  # RESUMED: the old session continues after a drop
+        await self.on_connect()
 
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or (self.user is not None and message.author.id == self.user.id):
@@ -163,19 +173,51 @@ async def _try(coroutine) -> None:
         log.exception("discord: could not send a reply")
 
 
+CHECK = "the network, a firewall or proxy, and DISCORD_API_URL"
+# discord.py's own reconnect loop logs each attempt with a traceback, beginning so.
+RETRY_MESSAGES = ("Attempting a reconnect",)
+RETRYABLE = (OSError, aiohttp.ClientError, asyncio.TimeoutError, discord.GatewayNotFound, discord.DiscordServerError)
+TOKEN_REJECTED = ConfigError(["DISCORD_TOKEN was rejected by Discord; copy it again from Developer Portal → "
+                              "Bot → Reset Token"])
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a bad token
+
+
 async def run_discord(service: Service, config: Config, stop: asyncio.Event) -> None:
-    """Log in and stay connected (discord.py resumes after disconnects) until stop is set."""
-    client = DiscordBot(service, config)
-    async with client:
-        running = asyncio.create_task(client.start(config.discord_token))
-        stopping = asyncio.create_task(stop.wait())
-        done, _ = await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    """Log in (retrying while Discord cannot be reached) and stay connected until stop is set.
+
+    Each login attempt has a client of its own, closed when it fails, so no session is left open.
+    Once connected, discord.py resumes after drops by itself; its retry records become one line an
+    outage. A rejected token ends the adapter with a ConfigError naming DISCORD_TOKEN."""
+    discord.http.Route.BASE = config.discord_api_url.rstrip("/")
+    outage = Outage("discord", CHECK, RETRY_MESSAGES)
+    library_log = logging.getLogger("discord.client")
+    library_log.addFilter(outage)
+    try:
+        client = await connect_with_backoff(lambda: _logged_in(service, config, outage), outage, stop, RETRYABLE)
         try:
-            if running in done:
-                running.result()
-        except discord.LoginFailure:
-            raise ConfigError(["DISCORD_TOKEN was rejected by Discord; copy it again from Developer Portal → "
-                               "Bot → Reset Token"]) from None
+            await unless_stopped(client.connect(), stop)
+        except discord.ConnectionClosed as exc:
+            if exc.code == AUTHENTICATION_FAILED:
+                raise TOKEN_REJECTED from None
+            raise ConfigError([f"Discord closed the connection (code {exc.code}: {exc.reason or 'no reason'})"]) \
+                from None
         finally:
-            stopping.cancel()
             await client.close()
+    except Stopped:
+        return
+    finally:
+        library_log.removeFilter(outage)
+
+
+async def _logged_in(service: Service, config: Config, outage: Outage) -> DiscordBot:
+    """A new client, logged in and its commands synced; closed again if any of that fails."""
+    client = DiscordBot(service, config, outage)
+    try:
+        await client.login(config.discord_token)
+    except discord.LoginFailure:
+        await client.close()
+        raise TOKEN_REJECTED from None
+    except BaseException:
+        await client.close()
+        raise
+    return client

@@ -10,16 +10,21 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.reconnect import Outage, Stopped, connect_with_backoff, unless_stopped
 from bot.config import Config
 from bot.core.answers import Answer, Citation
 from bot.core.assistant import QuoteAnswer
+from bot.errors import ConfigError
 from bot.service import Service
 
 log = logging.getLogger(__name__)
@@ -123,9 +128,27 @@ class SeenMessages:
 
 
 # ---- the Bolt app ---------------------------------------------------------------------------------
-def build_slack_app(service: Service, config: Config) -> AsyncApp:
-    """A Bolt app whose listeners call service; every value is passed explicitly (no env fallbacks)."""
-    client = AsyncWebClient(token=config.slack_bot_token, base_url=_with_slash(config.slack_api_url))
+class _WebClient(AsyncWebClient):
+    """The Web API client, telling when Slack rejects the app token: Socket Mode asks for a new
+    websocket URL with it on every reconnect, and would otherwise retry a revoked token forever."""
+
+    on_rejected: Callable[[str], None] | None = None
+
+    async def apps_connections_open(self, **kwargs):
+        try:
+            return await super().apps_connections_open(**kwargs)
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in REJECTED and self.on_rejected is not None:
+                self.on_rejected(error)
+            raise
+
+
+def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str], None] | None = None) -> AsyncApp:
+    """A Bolt app whose listeners call service; every value is passed explicitly (no env fallbacks).
+    on_rejected hears the error when Slack refuses the app token on a reconnect."""
+    client = _WebClient(token=config.slack_bot_token, base_url=_with_slash(config.slack_api_url))
+    client.on_rejected = on_rejected
     bolt_log = logging.getLogger("slack_bolt")
     bolt_log.addFilter(_HideEnvTokenWarning())
     app = AsyncApp(client=client, signing_secret=config.slack_signing_secret, name="coverage-bot", logger=bolt_log)
@@ -245,12 +268,65 @@ class SlackConnection:
             await self.runner.cleanup()
 
 
-async def start_slack(service: Service, config: Config, host: str = "0.0.0.0") -> SlackConnection:
-    """Connect: Socket Mode when SLACK_APP_TOKEN is set, otherwise serve POST /slack/events on PORT."""
-    app = build_slack_app(service, config)
+# Slack's answers for a token that will not work however often it is retried (auth.test docs).
+REJECTED = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive",
+            "not_allowed_token_type", "missing_scope"}
+CHECK = "the network, a firewall or proxy, and SLACK_API_URL"
+# How slack_sdk's Socket Mode client begins the records of its own reconnect loop.
+RETRY_MESSAGES = ("Failed to connect", "Failed to check the current session", "Failed to receive or enqueue",
+                  "Failed to retrieve WSS URL")
+RETRYABLE = (SlackApiError, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+WHERE_TOKENS_COME_FROM = {
+    "SLACK_BOT_TOKEN": "copy the Bot User OAuth Token again from OAuth & Permissions (reinstall the app if it "
+                       "was revoked)",
+    "SLACK_APP_TOKEN": "make a new app-level token with connections:write in Basic Information → App-Level Tokens",
+}
+
+
+def rejected(variable: str, error: str) -> ConfigError:
+    return ConfigError([f"{variable} was rejected by Slack ({error}); {WHERE_TOKENS_COME_FROM[variable]}"])
+
+
+async def check_tokens(client: AsyncWebClient, config: Config) -> str | None:
+    """auth.test with the bot token, then, in Socket Mode, a websocket URL for the app token.
+
+    A rejected token is a ConfigError naming its variable; other failures are for retrying."""
+    calls = [("SLACK_BOT_TOKEN", client.auth_test)]
+    if config.slack_socket_mode:
+        calls.append(("SLACK_APP_TOKEN", lambda: client.apps_connections_open(app_token=config.slack_app_token)))
+    response = None
+    for variable, call in calls:
+        try:
+            response = await call()
+        except SlackApiError as exc:
+            error = str(exc.response.get("error", ""))
+            if error in REJECTED:
+                raise rejected(variable, error) from None
+            raise
+    return response.get("url") if config.slack_socket_mode and response is not None else None
+
+
+async def start_slack(service: Service, config: Config, host: str = "0.0.0.0", wss_url: str | None = None,
+                      outage: Outage | None = None, on_rejected: Callable[[str], None] | None = None) -> SlackConnection:
+    """Connect: Socket Mode when SLACK_APP_TOKEN is set, otherwise serve POST /slack/events on PORT.
+
+    wss_url is a Socket Mode URL already issued (check_tokens); outage hears when a session opens."""
+    app = build_slack_app(service, config, on_rejected)
     if config.slack_socket_mode:
         socket = AsyncSocketModeHandler(app, app_token=config.slack_app_token)
-        await socket.connect_async()
+        socket.client.wss_uri = wss_url
+        if outage is not None:
+            async def on_message(client, message: dict, raw: str | None) -> None:
+                if message.get("type") == "hello":  # Slack's first message on every new session
+                    outage.recovered()
+            socket.client.message_listeners.append(on_message)
+        try:
+            await socket.connect_async()
+        except BaseException:  # cancelled by a stop while connecting: close the client's session
+            await socket.close_async()
+            raise
         log.info("slack: connected in Socket Mode")
         return SlackConnection(app=app, socket=socket)
     web_app = app.web_app(path="/slack/events")
@@ -258,7 +334,12 @@ async def start_slack(service: Service, config: Config, host: str = "0.0.0.0") -
     runner = web.AppRunner(web_app, access_log=None)  # access logs would hold channel ids
     await runner.setup()
     site = web.TCPSite(runner, host=host, port=config.port_number)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        raise ConfigError([f"PORT {config.port_number} cannot be listened on ({exc.strerror or exc}); "
+                           "free it or set PORT to another port"]) from None
     port = runner.addresses[0][1] if runner.addresses else config.port_number
     log.info("slack: listening for events on port %s at /slack/events", port)
     return SlackConnection(app=app, runner=runner, port=port)
@@ -269,8 +350,31 @@ async def _healthz(request: web.Request) -> web.Response:
 
 
 async def run_slack(service: Service, config: Config, stop: asyncio.Event) -> None:
-    connection = await start_slack(service, config)
+    """Check the tokens (retrying while Slack cannot be reached), connect, and serve until stop is set.
+
+    Once connected, slack_sdk reconnects by itself after a drop; its retry records are folded into
+    one line per outage, and a token revoked meanwhile ends the adapter instead of being retried."""
+    revoked: list[ConfigError] = []
+    changed = asyncio.Event()
+
+    def on_rejected(error: str) -> None:
+        revoked.append(rejected("SLACK_APP_TOKEN", error))
+        changed.set()
+
+    outage = Outage("slack", CHECK, RETRY_MESSAGES)
+    client = AsyncWebClient(token=config.slack_bot_token, base_url=_with_slash(config.slack_api_url))
+    library_log = logging.getLogger("slack_bolt")
+    library_log.addFilter(outage)
+    connection = None
     try:
-        await stop.wait()
+        wss_url = await connect_with_backoff(lambda: check_tokens(client, config), outage, stop, RETRYABLE)
+        connection = await unless_stopped(start_slack(service, config, wss_url=wss_url, outage=outage,
+                                                       on_rejected=on_rejected), stop)
+        await unless_stopped(changed.wait(), stop)
+        raise revoked[0]
+    except Stopped:
+        return
     finally:
-        await connection.close()
+        library_log.removeFilter(outage)
+        if connection is not None:
+            await connection.close()

@@ -31,6 +31,7 @@ class FakeSlack(LoopbackServer):
         self.calls: list[str] = []  # Web API methods called, in order
         self.fail_posts = 0  # make the next N chat.postMessage calls fail
         self.failed_posts = 0
+        self.reject: dict[str, str] = {}  # Web API method -> the error it answers with ("invalid_auth")
         self.ws: web.WebSocketResponse | None = None
         self.connected = asyncio.Event()
 
@@ -57,6 +58,8 @@ class FakeSlack(LoopbackServer):
         if request.headers.get("Authorization", "") == "":
             return web.json_response({"ok": False, "error": "not_authed"})
         body = await _body(request)
+        if method in self.reject:
+            return web.json_response({"ok": False, "error": self.reject[method]})
         if method == "auth.test":
             return web.json_response({"ok": True, "url": "https://fake.example/", "team": "Fake", "user": "bot",
                                       "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID})
