@@ -1,6 +1,12 @@
 """Fit the answer model (bot/core/scoring_weights.json) on the SQuAD 2.0 tune split and the dev set.
 
     .venv/bin/python bench/fit_scoring.py [--per-kind 2000] [--squad-json PATH/dev-v2.0.json]
+                                          [--dev PATH | --squad-only] [--cross-validate]
+
+The tune split comes from ../shared/bench/squad2/make_set.py, or from bench/squad_sets.py (the same
+set) when --squad-json is given or make_set.py is not there. The dev set is ../shared/eval/dev_qa.jsonl
+(team-internal) or --dev PATH; --squad-only fits on the tune split alone (not how the shipped weights
+were fitted).
 
 For every question, the bot's own candidate stage and features (bot/core/candidates.py, features.py)
 give one row per candidate sentence; the label is whether the sentence holds a gold answer (and, in
@@ -22,7 +28,6 @@ import argparse
 import hashlib
 import json
 import pickle
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -39,8 +44,10 @@ from bot.core.features import FEATURES, features  # noqa: E402
 from bot.core.questions import parse_question, semantic_text  # noqa: E402
 from bot.core.scoring import WEIGHTS_FILE  # noqa: E402
 from quality import load_scorer  # noqa: E402  (bench/quality.py: score.py loaded as a module)
+import squad_sets  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+DEV = SHARED / "eval" / "dev_qa.jsonl"
 SEMANTIC_ONLY = {"cosine", "cosine_gap", "cosine_neighbour", "cosine_coverage"}
 RIDGE = 1.0  # L2 penalty on standardised features: with ~100,000 rows it only keeps Newton's steps stable
 MAX_SHOWN = 3  # sentences counted as shown: an answer has room for about three (answers.py)
@@ -182,35 +189,50 @@ def cross_validated(questions: list[dict], keep: np.ndarray, folds: int = 5) -> 
 
 
 def squad_items(args) -> tuple[Path, list[dict]]:
-    folder = Path(args.data) / f"squad-tune-{args.per_kind}"
-    if not (folder / "questions.jsonl").exists():
-        make_set = SHARED / "bench" / "squad2" / "make_set.py"
-        command = [sys.executable, str(make_set), "--out", str(folder), "--split", "tune",
-                   "--per-kind", str(args.per_kind)]
-        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    folder = squad_sets.cached_set(Path(args.data), "tune", args.per_kind, args.squad_json, SHARED)
     lines = (folder / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     return folder / "knowledge", [json.loads(line) for line in lines if line.strip()]
+
+
+def data_key(args) -> str:
+    """'' for the shared kit's data, else a digest of the SQuAD JSON and the dev file (or their absence),
+    so that cached rows are never reused for other data."""
+    squad = squad_sets.squad_json_or_exit(args.squad_json, SHARED)
+    kit = squad_sets.kit_json(SHARED)
+    if kit.is_file() and squad.resolve() == kit.resolve() and not args.squad_only and Path(args.dev).resolve() == DEV.resolve():
+        return ""
+    dev = "none" if args.squad_only else squad_sets.digest(Path(args.dev))
+    return "-" + hashlib.sha256(f"{squad_sets.digest(squad)} {dev}".encode()).hexdigest()[:12]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--per-kind", type=int, default=2000, help="SQuAD tune questions of each kind")
-    parser.add_argument("--dev", default=str(SHARED / "eval" / "dev_qa.jsonl"))
+    parser.add_argument("--squad-json", type=Path,
+                        help="SQuAD 2.0 dev-v2.0.json (default: the shared kit's bench/squad2/dev-v2.0.json)")
+    sources = parser.add_mutually_exclusive_group()
+    sources.add_argument("--dev", default=str(DEV), help="the dev set's QA file (default: %(default)s)")
+    sources.add_argument("--squad-only", action="store_true", help="fit on the SQuAD tune split alone, no dev set")
     parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
     parser.add_argument("--out", default=str(WEIGHTS_FILE))
     parser.add_argument("--cross-validate", action="store_true",
                         help="also print 5-fold held-out figures (SQuAD folds by article)")
     args = parser.parse_args()
+    if not args.squad_only and not Path(args.dev).is_file():
+        parser.error(f"no dev set at {args.dev} (it is team-internal): pass --dev PATH, or --squad-only to fit "
+                     "on the SQuAD tune split alone (the shipped weights were fitted on both)")
 
     knowledge, squad = squad_items(args)
-    dev = [json.loads(line) for line in Path(args.dev).read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key()}.pickle"
+    dev = [] if args.squad_only else [
+        json.loads(line) for line in Path(args.dev).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key()}{data_key(args)}.pickle"
     if rows.exists():  # (the candidates and features of a run before, when the code that makes them is the same)
         questions = pickle.loads(rows.read_bytes())
     else:
         scorer = load_scorer(SHARED / "eval" / "score.py")
         questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer)
-        questions += rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev", scorer)
+        if dev:
+            questions += rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev", scorer)
         rows.write_bytes(pickle.dumps(questions))
     answerable = [q for q in questions if q["answerable"] and q["source"] == "squad-tune"]
     recall = np.mean([q["y"].any() for q in answerable])

@@ -1,10 +1,13 @@
 """Answer quality: this bot next to plain baselines on the SQuAD 2.0 tune and test splits and the dev set.
 
-    .venv/bin/python bench/quality.py [--shared ../shared] [--per-kind 500]
+    .venv/bin/python bench/quality.py [--shared ../shared] [--squad-json PATH/dev-v2.0.json] [--per-kind 500]
 
-Every row is scored by ../shared/eval/score.py's own rules (its `score` function). The SQuAD splits
-are made by ../shared/bench/squad2/make_set.py (defaults: 500 answerable and 500 unanswerable
-questions), each over all 35 articles; the dev set runs over the shipped knowledge.
+Every row is scored by ../shared/eval/score.py's own rules (its `score` function; without the shared
+kit, by bench/score_rules.py, the same rules). The SQuAD splits are made by
+../shared/bench/squad2/make_set.py, or by bench/squad_sets.py (the same procedure, the same sets) from
+the dev-v2.0.json given with --squad-json or when make_set.py is not there (defaults: 500 answerable
+and 500 unanswerable questions), each over all 35 articles. The dev set (../shared/eval/dev_qa.jsonl,
+team-internal) runs over the shipped knowledge; without it its column is left out.
 
 - BM25 top-1: rank-bm25's BM25Okapi over the bot's sentences and tokenizer, the best sentence, never
   abstaining.
@@ -21,7 +24,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import importlib.util
-import subprocess
 import sys
 from pathlib import Path
 
@@ -35,10 +37,18 @@ from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.questions import parse_question, semantic_text  # noqa: E402
 from bot.core.text import tokenize  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+import score_rules  # noqa: E402
+import squad_sets  # noqa: E402
+
 FUSION_K = 60  # reciprocal-rank fusion's usual constant (Cormack et al. 2009)
 
 
 def load_scorer(path: Path):
+    """score.py at path as a module; bench/score_rules.py (the same rules) when there is none."""
+    if not path.is_file():
+        print(f"(no {path}: scoring with bench/score_rules.py, the same rules)", file=sys.stderr)
+        return score_rules
     spec = importlib.util.spec_from_file_location("score", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -79,26 +89,30 @@ def bot_replies(assistant: Assistant, items: list[dict]) -> list[dict]:
     return [dataclasses.asdict(assistant.ask(item["question"])) for item in items]
 
 
-def make_set(shared: Path, split: str, per_kind: int, out: Path) -> Path:
-    folder = out / f"squad-{split}-{per_kind}"
-    if not (folder / "questions.jsonl").exists():
-        subprocess.run([sys.executable, str(shared / "bench" / "squad2" / "make_set.py"), "--out", str(folder),
-                        "--split", split, "--per-kind", str(per_kind)], check=True, stdout=subprocess.DEVNULL)
-    return folder
+def question_sets(args, scorer) -> dict[str, tuple[Path, list[dict]]]:
+    """{set name: (knowledge folder, questions)}: the SQuAD splits, and the dev set when it is there."""
+    sets = {}
+    for split in ("tune", "test"):
+        folder = squad_sets.cached_set(args.data, split, args.per_kind, args.squad_json, args.shared)
+        sets[f"SQuAD {split}"] = (folder / "knowledge", scorer.load_qa(str(folder / "questions.jsonl")))
+    dev = args.shared / "eval" / "dev_qa.jsonl"
+    if dev.is_file():
+        sets["dev set"] = (ROOT / "knowledge", scorer.load_qa(str(dev)))
+    else:
+        print(f"(no {dev}: the dev set is team-internal; its column is left out)", file=sys.stderr)
+    return sets
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--squad-json", type=Path,
+                        help="SQuAD 2.0 dev-v2.0.json (default: the shared kit's bench/squad2/dev-v2.0.json)")
     parser.add_argument("--per-kind", type=int, default=500)
     parser.add_argument("--data", type=Path, default=ROOT / "bench" / ".data")
     args = parser.parse_args()
     scorer = load_scorer(args.shared / "eval" / "score.py")
-    sets = {}
-    for split in ("tune", "test"):
-        folder = make_set(args.shared, split, args.per_kind, args.data)
-        sets[f"SQuAD {split}"] = (folder / "knowledge", scorer.load_qa(str(folder / "questions.jsonl")))
-    sets["dev set"] = (ROOT / "knowledge", scorer.load_qa(str(args.shared / "eval" / "dev_qa.jsonl")))
+    sets = question_sets(args, scorer)
 
     rows: dict[str, dict[str, dict]] = {}
     fused: dict[str, list[tuple[dict, float]]] = {}
