@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|slack|discord|chat|ask|quote|sources|check|invite]`."""
+"""Command line: `python -m bot [run|slack|discord|chat|ask|quote|sources|check|import|invite]`."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 
 from bot import __version__
 from bot.adapters.terminal import run_chat, to_terminal_text
 from bot.config import DISCORD_VARS, LOG_LEVELS, SLACK_VARS, Config, load_environment
-from bot.core.articles import load_articles
+from bot.core.articles import parse_knowledge, read_knowledge
 from bot.core.assistant import Assistant
 from bot.errors import BotError, ConfigError, KnowledgeError
+from bot.imports.fetch import TIMEOUT
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +80,41 @@ def cmd_chat(args, config: Config) -> int:
 
 
 def cmd_check(args, config: Config) -> int:
+    """Errors (the bot would not start) and warnings (worth fixing, not blocking) listed apart."""
     problems = config.problems()
+    warnings: list[str] = []
+    ignored: list[str] = []
     articles = []
     if config.knowledge_dir.is_dir():
         try:
-            articles = load_articles(config.knowledge_dir)
+            articles = parse_knowledge(config.knowledge_dir, read_knowledge(config.knowledge_dir, ignored), warnings)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
     for problem in problems:
-        print(f"problem: {problem}")
+        print(f"error: {problem}")
+    for warning in warnings:
+        print(f"warning: {warning}")
+    for note in ignored:
+        print(f"note: {note}")
     if problems:
-        print(f"{len(problems)} problem(s) found.")
+        print(f"{len(problems)} error(s), {len(warnings)} warning(s): the bot will not start until the errors are fixed.")
         return 1
     platforms = _platforms(config) or {"none (terminal chat only)"}
-    print(f"ok: {len(articles)} articles in {config.knowledge_dir}; platforms: {', '.join(sorted(platforms))}")
+    tail = f"; {len(warnings)} warning(s)" if warnings else ""
+    print(f"ok: {len(articles)} articles in {config.knowledge_dir}; platforms: {', '.join(sorted(platforms))}{tail}")
     return 0
+
+
+def cmd_import(args, config: Config) -> int:
+    from bot.imports.importer import Options, import_sources
+
+    options = Options(outlet=args.outlet or "", dry_run=args.dry_run, timeout=args.timeout)
+    counts: dict[str, int] = {}
+    for outcome in import_sources(args.sources, Path(args.to) if args.to else config.knowledge_dir, options):
+        print(outcome.line, flush=True)
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    print(", ".join(f"{n} {status}" for status, n in counts.items()) or "nothing to import", file=sys.stderr)
+    return 1 if counts.get("failed") else 0
 
 
 def cmd_run(args, config: Config) -> int:
@@ -219,11 +241,19 @@ def build_parser() -> argparse.ArgumentParser:
     sources = sub.add_parser("sources", help="list the articles the bot knows")
     sources.add_argument("--json", action="store_true")
     sub.add_parser("check", help="check the settings and the knowledge folder; non-zero exit on problems")
+    imports = sub.add_parser("import", help="add articles from web pages, URLs and RSS/Atom feeds")
+    imports.add_argument("sources", nargs="+", metavar="SOURCE",
+                         help="an .html/.htm file, a folder of them, a page URL, or a feed (file or URL)")
+    imports.add_argument("--to", metavar="DIR", help="the folder to write to (default: the knowledge folder)")
+    imports.add_argument("--outlet", metavar="NAME", help="the outlet of every article (default: the page's site name)")
+    imports.add_argument("--dry-run", action="store_true", help="say what would be added; write nothing")
+    imports.add_argument("--timeout", type=float, default=TIMEOUT, metavar="S",
+                         help=f"seconds to wait for each page (default {TIMEOUT:g})")
     return parser
 
 
 COMMANDS = {"run": cmd_run, "slack": cmd_slack, "discord": cmd_discord, "invite": cmd_invite, "chat": cmd_chat,
-            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "check": cmd_check, None: cmd_start}
+            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "check": cmd_check, "import": cmd_import, None: cmd_start}
 
 
 def main(argv: list[str] | None = None) -> int:

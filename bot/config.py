@@ -45,6 +45,8 @@ class Config:
     log_level: str = "INFO"
     log_questions: str = "false"
     semantic: str = "on"
+    feeds: str = ""
+    feed_interval: str = "1800"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], knowledge: str | None = None) -> Config:
@@ -64,7 +66,7 @@ class Config:
             discord_api_url=get("DISCORD_API_URL", DEFAULT_DISCORD_API_URL),
             rate_limit=get("RATE_LIMIT", "5"), rate_limit_window=get("RATE_LIMIT_WINDOW", "30"),
             log_level=get("LOG_LEVEL", "INFO"), log_questions=get("LOG_QUESTIONS", "false"),
-            semantic=get("SEMANTIC", "on"))
+            semantic=get("SEMANTIC", "on"), feeds=get("FEEDS"), feed_interval=get("FEED_INTERVAL", "1800"))
 
     # ---- which platforms are wanted --------------------------------------------------------------
     @property
@@ -99,6 +101,15 @@ class Config:
     @property
     def semantic_stage(self) -> bool:
         return self.semantic.strip().lower() in {"1", "true", "yes", "on"}
+
+    @property
+    def feed_urls(self) -> tuple[str, ...]:
+        """FEEDS: feed URLs separated by spaces or commas."""
+        return tuple(u for u in re.split(r"[\s,]+", self.feeds) if u)
+
+    @property
+    def feed_interval_seconds(self) -> float:
+        return float(self.feed_interval)
 
     @property
     def discord_app_id(self) -> str:
@@ -143,6 +154,16 @@ class Config:
             problems.append(f"KNOWLEDGE_DIR: the folder {self.knowledge_dir} does not exist")
         elif not os.access(self.knowledge_dir, os.R_OK | os.X_OK):
             problems.append(f"KNOWLEDGE_DIR: the folder {self.knowledge_dir} cannot be read by this user")
+        elif self.feed_urls and not os.access(self.knowledge_dir, os.W_OK):
+            problems.append(f"FEEDS: new articles go into {self.knowledge_dir}, which this user cannot write to")
+        for number, url in enumerate(self.feed_urls, start=1):
+            if not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
+                problems.append(f"FEEDS: entry {number} is not an http(s) URL (separate feeds with spaces or commas)")
+        try:
+            if float(self.feed_interval) < 10:
+                raise ValueError
+        except ValueError:
+            problems.append("FEED_INTERVAL must be a number of seconds, at least 10")
         return problems
 
 

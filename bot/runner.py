@@ -2,7 +2,8 @@
 
 SIGTERM/SIGINT: stop taking questions, let those in flight finish (up to DRAIN_SECONDS), close the
 connections, exit 0, all within SHUTDOWN_SECONDS. SIGHUP: re-read the knowledge folder in a thread and
-swap the new index in only when it loaded completely; a broken file keeps the old one serving.
+swap the new index in only when it loaded completely; a broken file keeps the old one serving. With
+FEEDS set, new feed items are imported every FEED_INTERVAL seconds and reloaded the same way.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import threading
 
+from bot.adapters.reconnect import Stopped, unless_stopped
 from bot.config import Config
 from bot.core.assistant import Assistant
+from bot.core.cache import CACHE_DIR
 from bot.errors import ConfigError, KnowledgeError
 from bot.service import Service
 
@@ -36,6 +40,53 @@ async def reload_knowledge(service: Service, config: Config) -> bool:
     service.assistant = assistant
     log.info("reloaded the knowledge: %d articles", len(assistant.sources()))
     return True
+
+
+async def follow_feeds(service: Service, config: Config, stop: asyncio.Event) -> None:
+    """Poll FEEDS now and every FEED_INTERVAL seconds; reload the knowledge when something was added."""
+    from bot.imports.follow import FeedFollower
+
+    follower = FeedFollower(config.feed_urls, config.knowledge_dir, config.knowledge_dir / CACHE_DIR)
+    log.info("following %d feed%s every %g s", len(config.feed_urls), "" if len(config.feed_urls) == 1 else "s",
+             config.feed_interval_seconds)
+    while not stop.is_set():
+        try:
+            added = await unless_stopped(_in_daemon_thread(follower.poll), stop)
+        except Stopped:
+            return
+        except Exception:
+            log.exception("feeds: a poll failed; trying again at the next one")
+            added = []
+        if added:
+            await reload_knowledge(service, config)
+        try:
+            await asyncio.wait_for(stop.wait(), config.feed_interval_seconds)
+        except asyncio.TimeoutError:
+            pass
+
+
+def _in_daemon_thread(work):
+    """work() in a daemon thread: unlike asyncio.to_thread, a poll waiting on a slow site never
+    holds up the exit (files are written whole or not at all, so stopping mid-poll loses nothing)."""
+    loop = asyncio.get_running_loop()
+    future = loop.create_future()
+
+    def settle(result, error) -> None:
+        if not future.done():
+            future.set_exception(error) if error is not None else future.set_result(result)
+
+    def run() -> None:
+        try:
+            outcome = (work(), None)
+        except BaseException as exc:  # handed to the awaiting task
+            outcome = (None, exc)
+        try:
+            loop.call_soon_threadsafe(settle, *outcome)
+        except RuntimeError:  # the loop closed meanwhile: the bot is exiting
+            pass
+
+    threading.Thread(target=run, name="feeds", daemon=True).start()
+    return future
 
 
 async def serve(config: Config, platforms: set[str], assistant: Assistant) -> int:
@@ -63,6 +114,8 @@ async def serve(config: Config, platforms: set[str], assistant: Assistant) -> in
     running = {asyncio.create_task(runners[p](service, config, stop), name=p) for p in sorted(platforms)}
     tasks = set(running)
     log.info("running: %s (%d articles)", ", ".join(sorted(platforms)), len(assistant.sources()))
+    if config.feed_urls:
+        tasks.add(asyncio.create_task(follow_feeds(service, config, stop), name="feeds"))
     waiting = asyncio.create_task(shutting_down.wait())
     ended: list[str] = []  # why each platform that stopped by itself did
     while running and not shutting_down.is_set():

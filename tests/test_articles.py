@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.articles import load_articles, parse_article
+from bot.core.articles import load_articles, parse_article, read_knowledge
 from bot.errors import KnowledgeError
 
 GOOD = "---\ntitle: A Title\noutlet: The Outlet\nurl: https://x.example/a\npublished: 2024-01-02\n---\n\nFirst para.\n\nSecond\npara.\n"
@@ -28,7 +28,6 @@ def test_via_is_shown_in_credit():
     ("---\ntitle: T\nurl: https://x.example\n---\ntext\n", "no 'outlet'"),
     ("---\ntitle: T\noutlet: O\nurl: https://x.example\n---\n\n\n", "has no article text"),
     ("---\ntitle: T\noutlet: O\nurl: https://x.example\npublished: June 9\n---\ntext\n", "ISO date"),
-    ("---\ntitle: T\noutlet: O\nurl: https://x.example\nauthr: Me\n---\ntext\n", "unknown front-matter key 'authr'"),
     ("---\ntitle: T\noutlet: O\nurl: ftp://x\n---\ntext\n", "url must start with http"),
     ("---\ntitle T\noutlet: O\nurl: https://x.example\n---\ntext\n", "not 'key: value'"),
 ])
@@ -38,9 +37,34 @@ def test_broken_file_names_file_and_problem(raw, expected):
     assert any(p.startswith("broken.md: ") and expected in p for p in caught.value.problems), caught.value.problems
 
 
-def test_not_utf8_is_reported():
-    with pytest.raises(KnowledgeError, match=r"latin\.md: is not UTF-8"):
-        parse_article("latin.md", GOOD.replace("First", "Caf\xe9").encode("latin-1"))
+def test_not_utf8_is_reported_with_its_line():
+    raw = GOOD.replace("First", "Caf\xe9").encode("latin-1")
+    line = raw[:raw.index(b"\xe9")].count(b"\n") + 1
+    with pytest.raises(KnowledgeError, match=rf"latin\.md: is not UTF-8 text \(byte 0xe9 on line {line},"):
+        parse_article("latin.md", raw)
+
+
+@pytest.mark.parametrize("key, hint", [
+    ("date", "did you mean 'published'?"), ("tags", "known keys: title, outlet, url"),
+    ("authr", "did you mean 'author'?"), ("permalink", "did you mean 'url'?"), ("image", "known keys")])
+def test_unknown_keys_are_warnings_that_name_the_closest_key(key, hint):
+    warnings: list[str] = []
+    article = parse_article("a.md", GOOD.replace("---\n\n", f"{key}: x\n---\n\n", 1).encode(), warnings)
+    assert article.title  # the article still loads
+    assert len(warnings) == 1 and warnings[0].startswith(f"a.md: unknown front-matter key {key!r}") and hint in warnings[0]
+
+
+def test_the_folder_names_what_is_not_an_article(knowledge_dir):
+    (knowledge_dir / "notes.txt").write_text("to do")
+    (knowledge_dir / "LOUD.MD").write_text(GOOD)
+    (knowledge_dir / ".hidden").write_text("x")
+    ignored: list[str] = []
+    assert len(read_knowledge(knowledge_dir, ignored)) == len(load_articles(knowledge_dir))
+    assert ignored == ["LOUD.MD: ignored: rename it to end in .md, lowercase, to make it an article",
+                       "notes.txt: ignored: not a .md article"]
+    (knowledge_dir / "folder.md").mkdir()
+    with pytest.raises(KnowledgeError, match="folder.md: is a folder, not an article file"):
+        load_articles(knowledge_dir)
 
 
 def test_load_reports_every_broken_file_not_just_the_first(knowledge_dir):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +14,14 @@ from bot.errors import KnowledgeError
 REQUIRED_KEYS = ("title", "outlet", "url")
 OPTIONAL_KEYS = ("published", "author", "via")
 _KEY_LINE = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*:\s?(.*)$")
+# What Jekyll, Hugo, WordPress and feed exports call the keys this format knows: named in a warning.
+_OTHER_NAMES = {"date": "published", "pubdate": "published", "publishdate": "published",
+                "published_at": "published", "publish_date": "published", "created": "published",
+                "link": "url", "permalink": "url", "canonical": "url", "canonical_url": "url", "source_url": "url",
+                "source": "outlet", "publication": "outlet", "publisher": "outlet", "site": "outlet",
+                "site_name": "outlet", "headline": "title", "byline": "author", "authors": "author",
+                "syndicated_from": "via", "original": "via"}
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +43,11 @@ class Article:
         return f"{self.outlet} (via {self.via})" if self.via else self.outlet
 
 
-def parse_article(name: str, raw: bytes) -> Article:
-    """Parse one file's bytes; raise KnowledgeError naming the file and every problem found."""
+def parse_article(name: str, raw: bytes, warnings: list[str] | None = None) -> Article:
+    """Parse one file's bytes; raise KnowledgeError naming the file and every problem found. What is
+    worth fixing but does not stop the article (an unknown front-matter key) goes into warnings."""
     problems: list[str] = []
+    warnings = [] if warnings is None else warnings
 
     def fail(message: str) -> KnowledgeError:
         return KnowledgeError([f"{name}: {message}"])
@@ -43,7 +55,8 @@ def parse_article(name: str, raw: bytes) -> Article:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise fail(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+        line = raw[:exc.start].count(b"\n") + 1
+        raise fail(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}, offset {exc.start}); "
                    "save it as UTF-8") from None
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
@@ -64,8 +77,8 @@ def parse_article(name: str, raw: bytes) -> Article:
             continue
         key, value = match.group(1).lower(), match.group(2).strip()
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
-            known = ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS)
-            problems.append(f"unknown front-matter key {key!r} on line {number} (known keys: {known})")
+            warnings.append(f"{name}: unknown front-matter key {key!r} on line {number} is ignored"
+                            f"{_did_you_mean(key)}")
         elif key in meta:
             problems.append(f"front-matter key {key!r} appears twice (line {number})")
         else:
@@ -93,6 +106,29 @@ def parse_article(name: str, raw: bytes) -> Article:
                    author=meta.get("author", ""), via=meta.get("via", ""), paragraphs=tuple(paragraphs))
 
 
+def _did_you_mean(key: str) -> str:
+    known = REQUIRED_KEYS + OPTIONAL_KEYS
+    closest = _OTHER_NAMES.get(key.replace("-", "_")) or next(iter(difflib.get_close_matches(key, known, 1, 0.6)), None)
+    return f" (did you mean {closest!r}?)" if closest else f" (known keys: {', '.join(known)})"
+
+
+def folder_notes(directory: Path) -> tuple[list[str], list[str]]:
+    """(problems, ignored): a folder named like an article is a problem; other files that are not
+    articles are ignored, and named so that nothing is skipped without a word. Dot files are hidden."""
+    problems, ignored = [], []
+    for path in sorted(directory.iterdir()) if directory.is_dir() else ():
+        if path.name.startswith("."):
+            continue
+        if path.suffix == ".md":
+            if path.is_dir():
+                problems.append(f"{path.name}: is a folder, not an article file (an article is a .md file)")
+        elif path.suffix.lower() == ".md":
+            ignored.append(f"{path.name}: ignored: rename it to end in .md, lowercase, to make it an article")
+        else:
+            ignored.append(f"{path.name}{'/' if path.is_dir() else ''}: ignored: not a .md article")
+    return problems, ignored
+
+
 def article_paths(directory: Path) -> list[Path]:
     """The article files of a knowledge folder, in a stable order."""
     paths = [p for p in directory.glob("*.md") if p.is_file() and not p.name.startswith(".")]
@@ -105,11 +141,18 @@ def load_articles(directory: str | Path) -> list[Article]:
     return parse_knowledge(directory, read_knowledge(directory))
 
 
-def read_knowledge(directory: Path) -> list[tuple[str, bytes]]:
-    """(file name, bytes) of every article file; unreadable files are reported, not skipped."""
+def read_knowledge(directory: Path, ignored: list[str] | None = None) -> list[tuple[str, bytes]]:
+    """(file name, bytes) of every article file; unreadable files are reported, not skipped, and
+    files that are not articles are named (collected into ignored when given, else logged)."""
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: the knowledge folder does not exist or is not a folder"])
-    files, problems = [], []
+    problems, others = folder_notes(directory)
+    if ignored is not None:
+        ignored.extend(others)
+    elif others:
+        log.info("%s: %d file%s not read: %s", directory, len(others), "" if len(others) == 1 else "s",
+                 "; ".join(others[:10]) + ("; …" if len(others) > 10 else ""))
+    files = []
     for path in article_paths(directory):
         try:
             files.append((path.name, path.read_bytes()))
@@ -120,15 +163,23 @@ def read_knowledge(directory: Path) -> list[tuple[str, bytes]]:
     return files
 
 
-def parse_knowledge(directory: Path, files: list[tuple[str, bytes]]) -> list[Article]:
-    """Parse every file; raise KnowledgeError listing every broken one."""
+def parse_knowledge(directory: Path, files: list[tuple[str, bytes]],
+                    warnings: list[str] | None = None) -> list[Article]:
+    """Parse every file; raise KnowledgeError listing every broken one. Warnings are collected into
+    warnings when given, else logged."""
     articles: list[Article] = []
     problems: list[str] = []
+    noted: list[str] = [] if warnings is None else warnings
     for name, raw in files:
         try:
-            articles.append(parse_article(name, raw))
+            articles.append(parse_article(name, raw, noted))
         except KnowledgeError as exc:
             problems.extend(exc.problems)
+    if warnings is None:
+        for warning in noted[:20]:
+            log.warning(warning)
+        if len(noted) > 20:
+            log.warning("… and %d more warnings: python -m bot check lists them all", len(noted) - 20)
     if not articles and not problems:
         problems.append(f"{directory}: no articles found (add one *.md file per article)")
     if problems:
