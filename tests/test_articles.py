@@ -92,3 +92,22 @@ def test_shipped_knowledge_loads():
     text = " ".join(p for a in articles for p in a.paragraphs)
     for furniture in ("Go to Top", "View gallery", "Image Credit", "Getty Images", "More From Our Partners"):
         assert furniture not in text
+
+
+def test_a_huge_article_of_repeated_paragraphs_leaves_the_other_answers_alone(knowledge_dir):
+    from bot.core.assistant import Assistant
+
+    questions = ["who led the repair", "when did the bridge reopen", "who ran the ferry", "who is the president of france"]
+    before = Assistant.from_directory(knowledge_dir, use_cache=False, semantic=False)
+    paragraphs = ["The council met on Tuesday to discuss the budget for the new library and the old town hall.",
+                  "Residents asked for more parking near the station and longer hours at the pool."]
+    (knowledge_dir / "council.md").write_text("---\ntitle: Council Notes\noutlet: Town Crier\nurl: https://town.example/n\n"
+                                              "---\n\n" + "\n\n".join(paragraphs * 12_000) + "\n")
+    assert (knowledge_dir / "council.md").stat().st_size > 2_000_000
+    after = Assistant.from_directory(knowledge_dir, semantic=False)
+    assert len(after.corpus.sentences) == len(before.corpus.sentences) + 2  # each paragraph once
+    for question in questions:
+        old, new = before.ask(question), after.ask(question)
+        assert new.abstained == old.abstained and new.citations == old.citations, question
+        assert old.abstained or new.answer == old.answer, question
+    assert not after.ask("what did the council discuss on tuesday").abstained

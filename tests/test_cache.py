@@ -113,3 +113,20 @@ def test_facts_survive_the_cache_line_format():
         assert _decode_facts(_encode_facts(facts)) == facts
     odd = Facts(("a\x1eb",), (), (), (), (), ("x\ny",), False)  # separators in a value cannot split it
     assert _decode_facts(_encode_facts(odd)) == Facts(("a b",), (), (), (), (), ("x y",), False)
+
+
+def test_a_slow_build_says_what_it_is_doing(knowledge_dir, monkeypatch, caplog):
+    import logging
+    import time
+
+    from bot.core import cache
+    from bot.core.articles import read_knowledge
+
+    caplog.set_level(logging.INFO)
+    monkeypatch.setattr(cache, "SLOW_BUILD", 0.05)
+    build = cache.Corpus.build
+    monkeypatch.setattr(cache.Corpus, "build", lambda *a: (time.sleep(0.3), build(*a))[1])  # a slow build
+    cache.load_or_build(knowledge_dir, read_knowledge(knowledge_dir))
+    messages = [r.getMessage() for r in caplog.records if r.name == "bot.core.cache"]
+    assert any(m.startswith("indexing ") and "cached" in m for m in messages)
+    assert any(m.startswith("indexed ") and " sentences of " in m for m in messages)

@@ -222,3 +222,34 @@ async def test_an_app_token_revoked_while_running_ends_slack_with_one_line(fake_
             bot.proc.kill()
     log = "\n".join(bot.lines)
     assert "SLACK_APP_TOKEN was rejected by Slack (token_revoked)" in log and "Traceback" not in log
+
+
+# ---- feeds followed while running ----------------------------------------------------------------
+async def test_a_feed_item_added_while_running_is_answered_without_a_restart(fake_slack, knowledge_dir, tmp_path):
+    from tests.fakes.web import FakeWeb
+    from tests.test_import import BRIDGE, page, rss
+
+    web = await FakeWeb().start()
+    try:
+        bridge = web.put("/news/bridge", page("Bridge Reopens After Repairs", BRIDGE))
+        items = [("Bridge", bridge, "Tue, 05 Mar 2024 09:00:00 GMT")]
+        web.put("/feed.xml", rss(items), content_type="application/rss+xml")
+        bot = await _start(fake_slack, knowledge_dir, tmp_path, SEMANTIC="off", FEEDS=web.url + "/feed.xml",
+                           FEED_INTERVAL="10")
+        try:
+            await bot.wait_for_line("reloaded the knowledge: 4 articles")
+            assert "couldn't find" in await _ask(fake_slack, "who is the new harbor master", "4.0001")
+            master = web.put("/news/master", page("Harbor Gets A New Master", [
+                "The city named Priya Anand as the new harbor master on Monday, ending a search of six months."]))
+            web.put("/feed.xml", rss(items + [("Master", master, "Wed, 06 Mar 2024 09:00:00 GMT")]),
+                    content_type="application/rss+xml")
+            await bot.wait_for_line("reloaded the knowledge: 5 articles", timeout=25)
+            assert "Priya Anand" in await _ask(fake_slack, "who is the new harbor master", "4.0002")
+            assert await _stop(bot, within=2.5) == 0
+        finally:
+            if bot.proc.returncode is None:
+                bot.proc.kill()
+    finally:
+        await web.close()
+    assert (knowledge_dir / "harbor-gets-a-new-master.md").is_file()
+    assert "Traceback" not in "\n".join(bot.lines)

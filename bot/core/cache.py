@@ -12,6 +12,8 @@ import hashlib
 import json
 import logging
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
 FORMAT = 8
+SLOW_BUILD = 3.0  # seconds of indexing after which a start-up says what it is doing
 DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
 _CORE = Path(__file__).resolve().parent
 
@@ -66,7 +69,18 @@ def load_or_build(directory: Path, files: list[tuple[str, bytes]]) -> Corpus:
             return load(path, key, [name for name, _ in files])
         except Exception as exc:  # corrupt, truncated, foreign: never trusted, never fatal
             log.warning("index cache %s is unusable (%s); rebuilding it", path.name, type(exc).__name__)
-    corpus = Corpus.build(parse_knowledge(directory, files))
+    started = time.monotonic()
+    notice = threading.Timer(SLOW_BUILD, log.info, ("indexing %d articles; this takes a while once, then "
+                                                    "the index is cached", len(files)))
+    notice.daemon = True
+    notice.start()  # said only when building is slow enough to wonder about (a large folder)
+    try:
+        corpus = Corpus.build(parse_knowledge(directory, files))
+    finally:
+        notice.cancel()
+    if time.monotonic() - started >= SLOW_BUILD:
+        log.info("indexed %d sentences of %d articles in %.0f s", len(corpus.sentences), len(files),
+                 time.monotonic() - started)
     try:
         save(corpus, path, key)
     except OSError as exc:

@@ -115,10 +115,16 @@ def split_sentences(text: str) -> list[str]:
 
 
 def sentences_of(articles: list[Article]) -> list[Sentence]:
-    """Every sentence of every article, numbered in corpus order."""
+    """Every sentence of every article, numbered in corpus order. A paragraph that repeats an earlier
+    one of its article word for word (a pasted page, a boilerplate line) is indexed once: copies say
+    nothing new and would crowd every other article out of the candidates."""
     result: list[Sentence] = []
     for a, article in enumerate(articles):
+        seen: set[str] = set()
         for p, paragraph in enumerate(article.paragraphs):
+            if paragraph in seen:
+                continue
+            seen.add(paragraph)
             for s, text in enumerate(split_sentences(paragraph)):
                 result.append(Sentence(id=len(result), article=a, paragraph=p, position=s, text=text))
     return result

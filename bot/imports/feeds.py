@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -49,7 +50,9 @@ def parse_feed(body: bytes, url: str = "") -> Feed:
         link = entry.get("link") or ""
         if not link:
             continue
-        stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+        with warnings.catch_warnings():  # feedparser warns about its own published/updated fallback
+            warnings.simplefilter("ignore", DeprecationWarning)
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         published = dt.date(*stamp[:3]).isoformat() if stamp else ""
         items.append(FeedItem(link=urljoin(url, link.strip()), title=" ".join(entry.get("title", "").split()),
                               published=published))

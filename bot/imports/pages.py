@@ -35,7 +35,7 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
 
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, include_images=False,
-        include_links=False, favor_precision=True, deduplicate=True,
+        include_links=False, favor_precision=True,
         date_extraction_params={"extensive_search": False, "original_date": True})  # a date the page states, not a guess
     text = getattr(document, "text", None) if document is not None else None
     if not text:

@@ -1,0 +1,47 @@
+"""A loopback web server for the importer's tests: pages and feeds written for the tests, plus the
+ways real sites fail (404, a redirect loop, a slow answer, a non-HTML file). Binds 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiohttp import web
+
+from tests.fakes.loopback import LoopbackServer
+
+
+class FakeWeb(LoopbackServer):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pages: dict[str, tuple[str, bytes]] = {}  # path -> (content type, body)
+        self.hits: dict[str, int] = {}
+        self.user_agents: set[str] = set()
+
+    def put(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8") -> str:
+        self.pages[path] = (content_type, body.encode() if isinstance(body, str) else body)
+        return self.url + path
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_get("/loop/{n}", self._loop)
+        app.router.add_get("/slow", self._slow)
+        app.router.add_get("/moved", self._moved)
+        app.router.add_get("/{path:.*}", self._page)
+
+    async def _page(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        self.hits[path] = self.hits.get(path, 0) + 1
+        self.user_agents.add(request.headers.get("User-Agent", ""))
+        if path not in self.pages:
+            return web.Response(status=404, text="not found")
+        content_type, body = self.pages[path]
+        return web.Response(body=body, headers={"Content-Type": content_type})
+
+    async def _loop(self, request: web.Request) -> web.Response:
+        raise web.HTTPFound(f"{self.url}/loop/{int(request.match_info['n']) + 1}")
+
+    async def _moved(self, request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently(self.url + "/news/bridge")
+
+    async def _slow(self, request: web.Request) -> web.Response:
+        await asyncio.sleep(5)
+        return web.Response(text="<html><body><p>late</p></body></html>", content_type="text/html")
