@@ -17,6 +17,7 @@ from bot.adapters.terminal import run_chat, to_terminal_text
 from bot.config import DISCORD_VARS, LOG_LEVELS, SLACK_VARS, Config, load_environment
 from bot.core.articles import parse_knowledge, read_knowledge
 from bot.core.assistant import Assistant
+from bot.core.conversation import Conversation
 from bot.errors import BotError, ConfigError, KnowledgeError
 from bot.imports.fetch import TIMEOUT
 
@@ -53,9 +54,14 @@ def load_assistant(config: Config) -> Assistant:
 def cmd_ask(args, config: Config) -> int:
     assistant = load_assistant(config)
     questions = sys.stdin if args.question == "-" else [args.question]
+    conversation = Conversation() if args.conversation else None
     for question in questions:
-        answer = assistant.ask(question.rstrip("\n"))
-        print(_dump(answer) if args.json else to_terminal_text(answer.answer, answer.citations), flush=True)
+        answer = assistant.ask(question.rstrip("\n"), conversation)
+        if args.json and conversation is not None:
+            print(_dump({**_fields(answer), "understood": conversation.understood or answer.question}), flush=True)
+            conversation.understood = ""
+        else:
+            print(_dump(answer) if args.json else to_terminal_text(answer.answer, answer.citations), flush=True)
     return 0
 
 
@@ -235,6 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question ('-' reads one question a line from stdin)")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print one JSON object per answer")
+    ask.add_argument("--conversation", action="store_true",
+                     help="the questions are one conversation: each a follow-up of those before it "
+                          "(with --json, \"understood\" is the question as taken in context)")
     quote = sub.add_parser("quote", help="a direct quote about TOPIC, or a random one")
     quote.add_argument("topic", nargs="*")
     quote.add_argument("--json", action="store_true")

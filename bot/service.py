@@ -9,15 +9,18 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 
 from bot.config import Config
 from bot.core.answers import Answer
 from bot.core.assistant import Assistant, QuoteAnswer
+from bot.core.conversation import Conversation
 
 log = logging.getLogger("bot.questions")
+
+FOLLOW_UP_SECONDS = 30 * 60  # a DM or thread quiet for this long starts a new conversation
 
 
 class RateLimiter:
@@ -42,6 +45,35 @@ class RateLimiter:
         return 0.0
 
 
+class Conversations:
+    """The conversations in progress, in memory only: at most `capacity`, each forgotten after
+    `expire` seconds without a message (a gap that long starts afresh)."""
+
+    def __init__(self, capacity: int = 10_000, expire: float = FOLLOW_UP_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
+        self.capacity, self.expire, self.clock = capacity, expire, clock
+        self._open: OrderedDict[str, tuple[float, Conversation]] = OrderedDict()
+
+    def get(self, key: str, fresh: bool = False) -> Conversation:
+        """The conversation under key: a new one when there is none, it expired, or fresh is set."""
+        now = self.clock()
+        found = self._open.pop(key, None)
+        conversation = found[1] if found is not None and not fresh and now - found[0] < self.expire \
+            else Conversation()
+        self._open[key] = (now, conversation)
+        while len(self._open) > self.capacity:
+            self._open.popitem(last=False)
+        return conversation
+
+    def alias(self, key: str, other: str) -> None:
+        """Let other (a sent message's id) lead to the conversation under key as well."""
+        found = self._open.get(key)
+        if found is not None:
+            self._open[other] = found
+            while len(self._open) > self.capacity:
+                self._open.popitem(last=False)
+
+
 class Service:
     """The adapters' one door: asks the current Assistant, with rate limiting and logging."""
 
@@ -53,6 +85,7 @@ class Service:
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self.conversations = Conversations(clock=clock)
 
     @asynccontextmanager
     async def handling(self):
@@ -75,16 +108,24 @@ class Service:
         except asyncio.TimeoutError:
             return False
 
-    def ask(self, question: str, *, platform: str, user: str, conversation: str) -> Answer:
+    def ask(self, question: str, *, platform: str, user: str, conversation: str, thread: str | None = None,
+            continues: bool = True, how_to: str = "") -> Answer:
+        """thread names the conversation a follow-up belongs to (None: answered on its own); with
+        continues=False it starts afresh there. how_to: how to ask on this platform, for "help"."""
         started = time.perf_counter()
         refusal = self._refusal(platform, user)
         if refusal:
             answer = Answer(question=question, answer=refusal, abstained=True)
             self._log("refused", platform, conversation, started, answer, question)
             return answer
-        answer = self.assistant.ask(question)
+        context = self.conversations.get(f"{platform}:{thread}", fresh=not continues) if thread is not None else None
+        answer = self.assistant.ask(question, context, how_to)
         self._log("question", platform, conversation, started, answer, question)
         return answer
+
+    def continue_as(self, platform: str, thread: str, other: str) -> None:
+        """A message under other (the bot's answer, replied to) continues the conversation of thread."""
+        self.conversations.alias(f"{platform}:{thread}", f"{platform}:{other}")
 
     def quote(self, topic: str, *, platform: str, user: str, conversation: str) -> QuoteAnswer:
         started = time.perf_counter()

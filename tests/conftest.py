@@ -12,7 +12,8 @@ PROJECT = Path(__file__).resolve().parent.parent
 SHIPPED_KNOWLEDGE = PROJECT / "knowledge"
 PLATFORM_VARS = ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL", "DISCORD_TOKEN",
                  "DISCORD_GUILD_ID", "DISCORD_APPLICATION_ID", "KNOWLEDGE_DIR", "PORT", "LOG_LEVEL",
-                 "LOG_QUESTIONS", "RATE_LIMIT", "RATE_LIMIT_WINDOW", "SEMANTIC")
+                 "LOG_QUESTIONS", "RATE_LIMIT", "RATE_LIMIT_WINDOW", "SEMANTIC", "DISCORD_API_URL", "FEEDS",
+                 "FEED_INTERVAL")
 
 ARTICLES = {
     "ledger-bridge.md": """---

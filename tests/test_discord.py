@@ -196,3 +196,25 @@ async def test_losing_discord_mid_run_is_one_line_and_stop_is_prompt(fake_discor
              and r.levelno >= logging.WARNING]
     assert len(lines) == 1 and lines[0].exc_info is None, [r.getMessage() for r in lines]
     assert "discord:" in lines[0].getMessage() and "DISCORD_API_URL" in lines[0].getMessage()
+
+
+async def test_a_reply_to_an_answer_is_a_follow_up_and_a_new_mention_is_not(bot):
+    await bot.push_message(f"<@{APP_ID}> who led the repair?", mentions=[BOT_USER])
+    await bot.wait_for(lambda: len(bot.messages) == 1)
+    answer_id = bot.messages[0]["id"]
+    await bot.push_message(f"<@{APP_ID}> how old is he?", mentions=[BOT_USER], reply_to=answer_id)
+    await bot.wait_for(lambda: len(bot.messages) == 2)
+    assert "52" in bot.messages[1]["embeds"][0]["description"]  # "he": the engineer the answer named
+    await bot.push_message(f"<@{APP_ID}> how old is he?", mentions=[BOT_USER])  # a new conversation
+    await bot.wait_for(lambda: len(bot.messages) == 3)
+    assert "52" not in bot.messages[2]["embeds"][0]["description"]
+    await bot.push_message(f"<@{APP_ID}> and the mayor's age?", mentions=[BOT_USER], reply_to=bot.messages[1]["id"])
+    await bot.wait_for(lambda: len(bot.messages) == 4)  # the chain goes on from the second answer
+    assert "couldn't find" in bot.messages[3]["embeds"][0]["description"]  # the coverage gives no age for her
+
+
+async def test_a_dm_is_one_conversation(bot):
+    await bot.push_message("who led the repair", dm=True)
+    await bot.push_message("how old is he", dm=True)
+    await bot.wait_for(lambda: len(bot.messages) == 2)
+    assert "52" in bot.messages[1]["embeds"][0]["description"]

@@ -231,3 +231,29 @@ def test_app_manifest_matches_what_the_adapter_needs():
         "app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write"}
     assert re.findall(r"^\s+- (app_mention|message\.im)$", manifest, re.M) == ["app_mention", "message.im"]
     assert "socket_mode_enabled: true" in manifest
+
+
+def _mention(text: str, ts: str, thread_ts: str | None = None) -> dict:
+    event = {"type": "app_mention", "user": "U0USER", "text": f"<@BBOT1> {text}", "ts": ts, "channel": "C0CHAN",
+             "event_ts": ts}
+    return event | ({"thread_ts": thread_ts} if thread_ts else {})
+
+
+async def test_a_mention_in_the_answer_thread_is_a_follow_up(socket_bot):
+    await socket_bot.push(event_envelope(_mention("who led the repair?", "1700000100.000100")))
+    await socket_bot.wait_for(lambda: len(socket_bot.posts) == 1)
+    await socket_bot.push(event_envelope(_mention("how old is he?", "1700000100.000200", "1700000100.000100")))
+    await socket_bot.wait_for(lambda: len(socket_bot.posts) == 2)
+    follow_up = socket_bot.posts[1]
+    assert follow_up["thread_ts"] == "1700000100.000100" and "52" in follow_up["text"]
+    await socket_bot.push(event_envelope(_mention("how old is he?", "1700000100.000300")))  # not in the thread
+    await socket_bot.wait_for(lambda: len(socket_bot.posts) == 3)
+    assert "52" not in socket_bot.posts[2]["text"]
+
+
+async def test_direct_messages_are_one_conversation(socket_bot):
+    for n, text in enumerate(["who led the repair", "and how old is he?"]):
+        await socket_bot.push(event_envelope({"type": "message", "channel_type": "im", "user": "U0USER", "text": text,
+                                              "ts": f"1700000200.00010{n}", "channel": "D0DM"}))
+        await socket_bot.wait_for(lambda: len(socket_bot.posts) == n + 1)
+    assert "52" in socket_bot.posts[1]["text"]

@@ -32,6 +32,8 @@ PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, send_me
                                   embed_links=True, read_message_history=True)
 SCOPES = ("bot", "applications.commands")
 APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+HOW_TO_ASK = ("Mention me (reply to one of my answers to follow up), send me a DM, or use /ask; /quote gives "
+              "a direct quote and /sources lists the articles.")
 _USER_MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>|@everyone\b|@here\b")
 
 
@@ -111,11 +113,23 @@ class DiscordBot(discord.Client):
         mentioned = self.user is not None and any(u.id == self.user.id for u in message.mentions)
         if not is_addressed_to(is_dm, mentioned, message.author.bot):
             return
+        # A DM is one conversation (until it goes quiet); in a server, a reply to one of the bot's
+        # answers continues that answer's conversation, and any other mention starts one.
+        replied_to = message.reference.message_id if message.reference is not None else None
+        if is_dm:
+            thread, continues = f"dm:{message.channel.id}", True
+        elif replied_to is not None:
+            thread, continues = f"msg:{replied_to}", True
+        else:
+            thread, continues = f"msg:{message.id}", False
         try:
             async with self.service.handling():
                 answer = self.service.ask(to_question(message.content), platform="discord",
-                                          user=str(message.author.id), conversation=str(message.channel.id))
-                await message.reply(embed=to_embed(answer), mention_author=False)
+                                          user=str(message.author.id), conversation=str(message.channel.id),
+                                          thread=thread, continues=continues, how_to=HOW_TO_ASK)
+                sent = await message.reply(embed=to_embed(answer), mention_author=False)
+                if not is_dm:
+                    self.service.continue_as("discord", thread, f"msg:{sent.id}")
         except discord.HTTPException:
             log.exception("discord: could not reply to a message")
         except Exception:
@@ -139,7 +153,7 @@ class DiscordBot(discord.Client):
             """Ask a question; the answer cites the outlets it comes from."""
             async with service.handling():
                 answer = service.ask(question, platform="discord", user=str(interaction.user.id),
-                                     conversation=str(interaction.channel_id))
+                                     conversation=str(interaction.channel_id), how_to=HOW_TO_ASK)
                 await interaction.response.send_message(embed=to_embed(answer, asked=question))
 
         @self.tree.command(name="quote")

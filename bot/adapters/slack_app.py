@@ -34,7 +34,9 @@ FALLBACK_LIMIT = 3000  # the notification text; whole messages fail near 4,000 c
 _MENTION = re.compile(r"<[@!#][^>]*>|@(?:channel|here|everyone)\b")  # <@U123>, <!channel>, <#C1|x>, @here
 # Message subtypes that are edits, deletions, joins…: not somebody asking something.
 _ANSWERABLE_SUBTYPES = {None, "", "thread_broadcast", "file_share"}
-ASK_USAGE = "Ask me about the coverage: `/ask who directed the video?`"
+ASK_USAGE = "Ask me about the coverage: `/ask who said what about …?`"
+HOW_TO_ASK = ("Mention me in a channel (follow-ups go in the thread of my answer), send me a DM, or use "
+              "/ask; /quote gives a direct quote and /sources lists the articles.")
 APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
 
 
@@ -160,10 +162,14 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
             log.info("slack: duplicate delivery ignored")
             return
         thread_ts = event.get("thread_ts") or (event.get("ts") if in_thread else None)
+        channel = event.get("channel", "")
+        # a thread is one conversation, and so is a DM outside threads (until it goes quiet)
+        thread = f"{channel}:{thread_ts}" if thread_ts else channel
         try:
             async with service.handling():
                 answer = service.ask(to_question(event.get("text", "")), platform="slack",
-                                     user=event.get("user", ""), conversation=event.get("channel", ""))
+                                     user=event.get("user", ""), conversation=channel, thread=thread,
+                                     continues=bool(event.get("thread_ts")) or not in_thread, how_to=HOW_TO_ASK)
                 await say(**to_slack_message(answer), thread_ts=thread_ts)
         except Exception:
             seen.failed(key)
@@ -194,7 +200,7 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
         try:
             async with service.handling():
                 answer = service.ask(question, platform="slack", user=command.get("user_id", ""),
-                                     conversation=command.get("channel_id", ""))
+                                     conversation=command.get("channel_id", ""), how_to=HOW_TO_ASK)
                 await respond(**to_slack_message(answer, asked=question), response_type="in_channel")
         except Exception:
             log.exception("slack: /ask failed")

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, not_found
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
+from bot.core.conversation import Conversation
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.embeddings import encoder
-from bot.core.questions import parse_question, semantic_text
+from bot.core.questions import parse_question, semantic_text, without_chat_noise
 from bot.core.search import SparseBM25Index
+from bot.core.smalltalk import small_talk_kind, small_talk_reply
 from bot.core.vectors import Encode, sentence_vectors
 
 MAX_QUESTION_CHARS = 500
@@ -86,17 +88,30 @@ class Assistant:
         corpus.vectors = sentence_vectors(corpus, encode, cache)
         return cls(corpus, encode)
 
-    def ask(self, question: str) -> Answer:
-        """Answer a question from the coverage, or say plainly that the coverage does not answer it."""
+    def ask(self, question: str, conversation: Conversation | None = None, how_to: str = "") -> Answer:
+        """Answer a question from the coverage, or say plainly that the coverage does not answer it.
+
+        With a conversation, a follow-up is understood in the context of its turns before (and then
+        remembered there). how_to tells a greeting or a "what can you do" how to ask on this platform."""
         question = " ".join(str(question).split())
         problem = _question_problem(question)
         if problem:
             return not_found(question, self.corpus, reason=problem)
-        parsed = self.corpus.expand(parse_question(question))
+        talk = small_talk_kind(without_chat_noise(question))
+        if talk:
+            reply = small_talk_reply(talk, coverage_summary(self.corpus), how_to)
+            return Answer(question=question, answer=reply, abstained=True)
+        understood = conversation.understand(question, self.corpus) if conversation is not None else question
+        parsed = self.corpus.expand(parse_question(understood))
         if not parsed.concepts:
             return not_found(question, self.corpus, reason="I need a few words about what you want to know.")
-        vector = self.encode([semantic_text(question, parsed)])[0] if self.encode is not None else None
-        return answer(parsed, self.corpus, vector)
+        vector = self.encode([semantic_text(understood, parsed)])[0] if self.encode is not None else None
+        result = answer(parsed, self.corpus, vector)
+        if understood != question:
+            result = replace(result, question=question)
+        if conversation is not None:
+            conversation.remember(understood, result, parsed.kind, self.corpus)
+        return result
 
     def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:
         """The quotation that best matches topic, or a random attributed one when topic is empty."""

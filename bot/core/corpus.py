@@ -23,6 +23,7 @@ from bot.core.text import stem, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 _QUOTED = kind_bit("quoted")
+_AGES = kind_bit("ages")
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 
 
@@ -45,6 +46,7 @@ class Corpus:
     _by_initial: dict[tuple[str, int], list[str]]  # terms by (first letter, length), for typo matching
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
+    people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
 
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
@@ -84,6 +86,16 @@ class Corpus:
                    named=named, index=index,
                    aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
                    quote_index=quote_index, _by_initial=dict(by_initial))
+
+    def person_words(self) -> frozenset[str]:
+        """Words of the names of people, as the coverage shows them: who is quoted, and whose age is
+        given. ("So Good" is a name, but nobody says it or is 27.) Computed once per corpus."""
+        if self.people is None:
+            words = {w for names in self.speakers.values() for w in names}
+            for sentence_id in np.flatnonzero(self.kinds & _AGES):
+                words.update(w for names in self.facts[int(sentence_id)].age_names for n in names for w in n.split())
+            self.people = frozenset(words & self.proper_names)
+        return self.people
 
     def quoted(self, sentence_id: int) -> bool:
         """Whether the sentence holds a direct quotation (told without decoding its facts)."""

@@ -89,10 +89,10 @@ class FakeDiscord(LoopbackServer):
             return _json(commands)
         if request.method == "POST" and path.startswith("/channels/") and path.endswith("/messages"):
             channel_id = path.split("/")[2]
-            self.messages.append(dict(body, channel_id=channel_id))
+            created = message(channel_id, body.get("content") or "", author=BOT_USER, embeds=body.get("embeds") or [])
+            self.messages.append(dict(body, channel_id=channel_id, id=created["id"]))
             await self.notify()
-            return _json(message(channel_id, body.get("content") or "", author=BOT_USER,
-                                             embeds=body.get("embeds") or []))
+            return _json(created)
         if request.method == "POST" and path.startswith("/interactions/") and path.endswith("/callback"):
             interaction_id = path.split("/")[2]
             self.callbacks.append(dict(body, _at=time.monotonic(), interaction_id=interaction_id))
@@ -145,9 +145,14 @@ class FakeDiscord(LoopbackServer):
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": self._seq, "d": data}))
 
     async def push_message(self, content: str, *, dm: bool = False, author: dict | None = None,
-                           mentions: list[dict] | None = None) -> dict:
+                           mentions: list[dict] | None = None, reply_to: str | None = None) -> dict:
+        """A user's message; reply_to makes it a reply to that message (as Discord sends one)."""
         data = message(DM_CHANNEL_ID if dm else CHANNEL_ID, content, author=author or user(),
                        mentions=mentions or [], guild_id=None if dm else GUILD_ID)
+        if reply_to is not None:
+            data["type"] = 19  # REPLY
+            data["message_reference"] = {"message_id": reply_to, "channel_id": data["channel_id"],
+                                         **({} if dm else {"guild_id": GUILD_ID})}
         await self._dispatch("MESSAGE_CREATE", data)
         return data
 
