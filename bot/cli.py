@@ -80,6 +80,12 @@ def cmd_sources(args, config: Config) -> int:
     return 0
 
 
+def cmd_summary(args, config: Config) -> int:
+    summary = load_assistant(config).summary()
+    print(_dump(summary) if args.json else to_terminal_text(summary.answer, summary.citations))
+    return 0
+
+
 def cmd_chat(args, config: Config) -> int:
     assistant = load_assistant(config)
     return run_chat(assistant, sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
@@ -247,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     quote = sub.add_parser("quote", help="a direct quote about TOPIC, or a random one")
     quote.add_argument("topic", nargs="*")
     quote.add_argument("--json", action="store_true")
+    summary = sub.add_parser("summary", help="what several outlets report alike, and where they disagree")
+    summary.add_argument("--json", action="store_true")
     sources = sub.add_parser("sources", help="list the articles the bot knows")
     sources.add_argument("--json", action="store_true")
     sub.add_parser("check", help="check the settings and the knowledge folder; non-zero exit on problems")
@@ -262,7 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"run": cmd_run, "slack": cmd_slack, "discord": cmd_discord, "invite": cmd_invite, "chat": cmd_chat,
-            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "check": cmd_check, "import": cmd_import, None: cmd_start}
+            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "summary": cmd_summary, "check": cmd_check, "import": cmd_import, None: cmd_start}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -148,6 +148,13 @@ class Service:
                     f"(at most {self.limiter.limit} questions per {self.limiter.window:g} s).")
         return None
 
+    def summary(self, *, platform: str, user: str, conversation: str) -> Answer:
+        started = time.perf_counter()
+        refusal = self._refusal(platform, user)
+        answer = Answer(question="summary", answer=refusal, abstained=True) if refusal else self.assistant.summary()
+        self._log("refused" if refusal else "summary", platform, conversation, started, answer, "summary")
+        return answer
+
     def sources_text(self) -> str:
         return self.assistant.sources_text()
 

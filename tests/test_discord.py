@@ -87,7 +87,7 @@ async def test_identifies_with_default_intents_only(bot):
 async def test_commands_are_synced_globally(bot):
     path, commands = bot.synced[0]
     assert path == f"/applications/{APP_ID}/commands"
-    assert {c["name"] for c in commands} == {"ask", "quote", "sources"}
+    assert {c["name"] for c in commands} == {"ask", "quote", "sources", "summary"}
     quote = next(c for c in commands if c["name"] == "quote")
     assert quote["options"][0]["name"] == "topic" and quote["options"][0]["autocomplete"] is True
     assert all(c["description"] for c in commands)
@@ -218,3 +218,10 @@ async def test_a_dm_is_one_conversation(bot):
     await bot.push_message("how old is he", dm=True)
     await bot.wait_for(lambda: len(bot.messages) == 2)
     assert "52" in bot.messages[1]["embeds"][0]["description"]
+
+
+async def test_summary_command(bot):
+    await bot.push_command("summary")
+    await bot.wait_for(lambda: bot.callbacks)
+    embed = bot.callbacks[0]["data"]["embeds"][0]
+    assert "Where the outlets disagree" in embed["description"] and "March 4" in embed["description"]

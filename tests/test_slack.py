@@ -225,7 +225,7 @@ async def test_http_mode_slash_command(http_bot):
 def test_app_manifest_matches_what_the_adapter_needs():
     import re
     manifest = (Path(__file__).resolve().parent.parent / "deploy" / "slack-app-manifest.yml").read_text()
-    assert set(re.findall(r"- command: (/\w+)", manifest)) == {"/ask", "/quote", "/sources"}
+    assert set(re.findall(r"- command: (/\w+)", manifest)) == {"/ask", "/quote", "/sources", "/summary"}
     bot_scopes = manifest.split("    bot:\n")[1].split("settings:")[0]
     assert set(re.findall(r"- ([a-z_:]+)", bot_scopes)) == {
         "app_mentions:read", "chat:write", "commands", "im:history", "im:read", "im:write"}
@@ -257,3 +257,10 @@ async def test_direct_messages_are_one_conversation(socket_bot):
                                               "ts": f"1700000200.00010{n}", "channel": "D0DM"}))
         await socket_bot.wait_for(lambda: len(socket_bot.posts) == n + 1)
     assert "52" in socket_bot.posts[1]["text"]
+
+
+async def test_summary_command_posts_in_channel(socket_bot):
+    await socket_bot.push(command_envelope("/summary", "", socket_bot.response_url()))
+    await socket_bot.wait_for(lambda: socket_bot.responses)
+    response = socket_bot.responses[0]
+    assert response["response_type"] == "in_channel" and "March 4" in response["text"]

@@ -33,7 +33,7 @@ PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, send_me
 SCOPES = ("bot", "applications.commands")
 APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
 HOW_TO_ASK = ("Mention me (reply to one of my answers to follow up), send me a DM, or use /ask; /quote gives "
-              "a direct quote and /sources lists the articles.")
+              "a direct quote, /summary sums up the coverage and /sources lists the articles.")
 _USER_MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>|@everyone\b|@here\b")
 
 
@@ -171,6 +171,14 @@ class DiscordBot(discord.Client):
             names = [t for t in service.quote_topics() if wanted in t.lower()]
             return [app_commands.Choice(name=_trim(t, 100), value=_trim(t, 100))
                     for t in names[:AUTOCOMPLETE_CHOICES]]
+
+        @self.tree.command(name="summary")
+        async def summary(interaction: discord.Interaction) -> None:
+            """What several outlets report alike, and where they disagree."""
+            async with service.handling():
+                found = service.summary(platform="discord", user=str(interaction.user.id),
+                                        conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(found, asked="Summary of the coverage"))
 
         @self.tree.command(name="sources")
         async def sources(interaction: discord.Interaction) -> None:

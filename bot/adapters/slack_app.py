@@ -36,7 +36,7 @@ _MENTION = re.compile(r"<[@!#][^>]*>|@(?:channel|here|everyone)\b")  # <@U123>, 
 _ANSWERABLE_SUBTYPES = {None, "", "thread_broadcast", "file_share"}
 ASK_USAGE = "Ask me about the coverage: `/ask who said what about …?`"
 HOW_TO_ASK = ("Mention me in a channel (follow-ups go in the thread of my answer), send me a DM, or use "
-              "/ask; /quote gives a direct quote and /sources lists the articles.")
+              "/ask; /quote gives a direct quote, /summary sums up the coverage and /sources lists the articles.")
 APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
 
 
@@ -218,6 +218,18 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
                               response_type="in_channel")
         except Exception:
             log.exception("slack: /quote failed")
+            await _try(respond(text=APOLOGY, response_type="ephemeral"))
+
+    @app.command("/summary")
+    async def on_summary(ack, command: dict, respond) -> None:
+        await ack()
+        try:
+            async with service.handling():
+                summary = service.summary(platform="slack", user=command.get("user_id", ""),
+                                          conversation=command.get("channel_id", ""))
+                await respond(**to_slack_message(summary, asked="/summary"), response_type="in_channel")
+        except Exception:
+            log.exception("slack: /summary failed")
             await _try(respond(text=APOLOGY, response_type="ephemeral"))
 
     @app.command("/sources")

@@ -11,7 +11,7 @@ from bot.core.conversation import Conversation
 
 PROMPT = "you> "
 HELP = ("Ask anything about the coverage, and follow up (\"and her partner?\"). Commands: /ask QUESTION, "
-        "/quote [topic], /sources, /help, /quit (Ctrl-D also quits).")
+        "/quote [topic], /summary, /sources, /help, /quit (Ctrl-D also quits).")
 HOW_TO_ASK = "Type a question, or /help for the commands."
 
 
@@ -37,6 +37,9 @@ def reply_to(line: str, assistant: Assistant, conversation: Conversation | None 
         return HELP
     if command == "/sources":
         return assistant.sources_text()
+    if command == "/summary":
+        summary = assistant.summary()
+        return to_terminal_text(summary.answer, summary.citations)
     if command == "/quote":
         quote = assistant.quote(rest)
         return to_terminal_text(quote.answer, quote.citations)

@@ -16,6 +16,7 @@ from bot.core.embeddings import encoder
 from bot.core.questions import parse_question, semantic_text, without_chat_noise
 from bot.core.search import SparseBM25Index
 from bot.core.smalltalk import small_talk_kind, small_talk_reply
+from bot.core.summary import summarize, summary_request
 from bot.core.vectors import Encode, sentence_vectors
 
 MAX_QUESTION_CHARS = 500
@@ -97,7 +98,11 @@ class Assistant:
         problem = _question_problem(question)
         if problem:
             return not_found(question, self.corpus, reason=problem)
-        talk = small_talk_kind(without_chat_noise(question))
+        plain = without_chat_noise(question)
+        wanted = summary_request(plain)
+        if wanted:
+            return summarize(self.corpus, only_disagreements=wanted == "disagreements", question=question)
+        talk = small_talk_kind(plain)
         if talk:
             reply = small_talk_reply(talk, coverage_summary(self.corpus), how_to)
             return Answer(question=question, answer=reply, abstained=True)
@@ -138,6 +143,10 @@ class Assistant:
         if concepts and found / len(concepts) < QUOTE_MIN_COVERAGE:
             return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
         return self._quote_answer(topic, quotes[best])
+
+    def summary(self) -> Answer:
+        """What several outlets report alike, and where they disagree, each side cited."""
+        return summarize(self.corpus)
 
     def quote_topics(self) -> list[str]:
         """Speakers (most quoted first) and subjects that a quote can be asked about."""

@@ -91,6 +91,11 @@ class SentenceTable(Sequence):
             return np.where(self._continues[ids + 1], ids + 1, -1)
         raise ValueError("neighbours are one sentence away")
 
+    def span_of(self, article: int) -> tuple[int, int]:
+        """(first, past the last) sentence id of an article: sentences are stored article by article."""
+        column = self.places[:, 0]
+        return int(np.searchsorted(column, article, "left")), int(np.searchsorted(column, article, "right"))
+
     def counts_per_article(self, articles: int) -> list[int]:
         return np.bincount(self.places[:, 0], minlength=articles).tolist()
 

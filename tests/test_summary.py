@@ -1,0 +1,51 @@
+"""The summary of the coverage on the made-up corpus, which has one known disagreement (the reopening date)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.core.summary import summary_request
+
+
+@pytest.mark.parametrize("semantic", [True, False])
+def test_the_summary_shows_shared_reports_and_both_sides_of_a_disagreement(knowledge_dir, semantic):
+    from bot.core.assistant import Assistant
+
+    summary = Assistant.from_directory(knowledge_dir, semantic=semantic).summary()
+    text = summary.answer
+    assert not summary.abstained and text.startswith("I know 3 articles")
+    disagreement = text.split("Where the outlets disagree:")[1]
+    assert "March 3" in disagreement and "March 4" in disagreement
+    assert "Daily Ledger" in disagreement and "Metro Times" in disagreement
+    shared = text.split("Reported by more than one outlet")[1].split("Where")[0]
+    assert "too (" in shared  # each other outlet says what it states alike
+    assert len(text) < 3000 and len(summary.citations) == len({c.url for c in summary.citations})
+    for number in range(1, len(summary.citations) + 1):
+        assert f"[{number}]" in text
+
+
+def test_asking_for_it_in_words(assistant):
+    assert "Where the outlets disagree" in assistant.ask("tl;dr").answer
+    only = assistant.ask("what do the outlets disagree on?").answer
+    assert "Where the outlets disagree" in only and "Reported by more than one outlet" not in only
+    assert summary_request("summarize") == "summary" and summary_request("summarize the repair costs") is None
+
+
+def test_one_article_has_nothing_to_sum_up_across_outlets(tmp_path):
+    from bot.core.assistant import Assistant
+    from tests.conftest import ARTICLES
+
+    (tmp_path / "one.md").write_text(ARTICLES["ledger-bridge.md"])
+    summary = Assistant.from_directory(tmp_path, semantic=False).summary()
+    assert summary.abstained and "nothing to sum up" in summary.answer and not summary.citations
+
+
+def test_summary_json(knowledge_dir):
+    run = subprocess.run([sys.executable, "-m", "bot", "--knowledge", str(knowledge_dir), "summary", "--json"],
+                         capture_output=True, text=True, timeout=120, env={"SEMANTIC": "off", "PATH": "/usr/bin:/bin"})
+    data = json.loads(run.stdout)
+    assert set(data) == {"question", "answer", "abstained", "citations"} and "March 4" in data["answer"]
