@@ -47,9 +47,11 @@ class Answer:
         return self.answer
 
 
-def answer(question: Question, corpus: Corpus, question_vector: np.ndarray | None = None) -> Answer:
-    """The answer to a parsed question: the sentences the fitted model says answer it, composed and cited."""
-    ranked, fitted = rank(question, corpus, question_vector)
+def answer(question: Question, corpus: Corpus, question_vector: np.ndarray | None = None,
+           within: np.ndarray | None = None) -> Answer:
+    """The answer to a parsed question: the sentences the fitted model says answer it, composed and cited
+    (only from the sentence ids within, when given)."""
+    ranked, fitted = rank(question, corpus, question_vector, within)
     return compose_answer(question, ranked, corpus, fitted.answer_from, fitted.sentence_from)
 
 

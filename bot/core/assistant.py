@@ -7,13 +7,14 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, not_found
+from bot.core.answers import Answer, Citation, _join, answer, clip, coverage_summary, not_found
+from bot.core.attribution import Scope, source_scope
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
 from bot.core.conversation import Conversation
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.embeddings import encoder
-from bot.core.questions import parse_question, semantic_text, without_chat_noise
+from bot.core.questions import Question, parse_question, semantic_text, without_chat_noise
 from bot.core.search import SparseBM25Index
 from bot.core.smalltalk import small_talk_kind, small_talk_reply
 from bot.core.summary import summarize, summary_request
@@ -107,16 +108,34 @@ class Assistant:
             reply = small_talk_reply(talk, coverage_summary(self.corpus), how_to)
             return Answer(question=question, answer=reply, abstained=True)
         understood = conversation.understand(question, self.corpus) if conversation is not None else question
-        parsed = self.corpus.expand(parse_question(understood))
+        scope = source_scope(understood, self.corpus)
+        asked = scope.question if scope is not None and scope.question else understood
+        parsed = self.corpus.expand(parse_question(asked))
         if not parsed.concepts:
+            if scope is not None:
+                return not_found(question, self.corpus, reason=f"What about? Ask, for example, “what did "
+                                 f"{scope.source} say about …?”.")
             return not_found(question, self.corpus, reason="I need a few words about what you want to know.")
-        vector = self.encode([semantic_text(understood, parsed)])[0] if self.encode is not None else None
-        result = answer(parsed, self.corpus, vector)
-        if understood != question:
-            result = replace(result, question=question)
+        vector = self.encode([semantic_text(asked, parsed)])[0] if self.encode is not None else None
+        result = answer(parsed, self.corpus, vector) if scope is None else self._from_source(scope, parsed, vector)
+        result = replace(result, question=question)
         if conversation is not None:
             conversation.remember(understood, result, parsed.kind, self.corpus)
         return result
+
+    def _from_source(self, scope: Scope, parsed: Question, vector) -> Answer:
+        """The answer from one source's sentences; if it said nothing about it, that, and who did."""
+        found = answer(parsed, self.corpus, vector, within=scope.within)
+        if not found.abstained:
+            lead = f"According to {scope.source}:" if scope.outlet else f"Citing {scope.source}:"
+            return replace(found, answer=f"{lead}\n{found.answer}")
+        elsewhere = answer(parsed, self.corpus, vector)
+        if elsewhere.abstained:
+            return not_found(parsed.text, self.corpus, reason=f"{scope.source} said nothing about that in the "
+                             "coverage I have, and no other outlet did either.")
+        others = _join(list(dict.fromkeys(c.outlet for c in elsewhere.citations)))
+        return replace(elsewhere, answer=f"{scope.source} said nothing about that in the coverage I have; "
+                                         f"{others} did:\n{elsewhere.answer}")
 
     def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:
         """The quotation that best matches topic, or a random attributed one when topic is empty."""

@@ -40,18 +40,31 @@ def term_weights(question: Question) -> dict[str, float]:
     return weights
 
 
-def find_candidates(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> Candidates:
-    """BM25's CANDIDATES best ∪ the CANDIDATES nearest by cosine, with both signals for every one."""
+def find_candidates(question: Question, corpus: Corpus, question_vector: np.ndarray | None,
+                    within: np.ndarray | None = None) -> Candidates:
+    """BM25's CANDIDATES best ∪ the CANDIDATES nearest by cosine, with both signals for every one;
+    only among the sentence ids within (sorted), when given (a question about one outlet)."""
     weights = term_weights(question)
-    lexical = {s for s, _ in corpus.index.top(weights, CANDIDATES)}
-    found = set(lexical)
     semantic = question_vector is not None and corpus.vectors is not None and len(corpus.vectors) > 0
-    if semantic:
-        similarity = corpus.vectors @ question_vector
-        k = min(CANDIDATES, len(similarity))
-        found.update(np.argpartition(-similarity, k - 1)[:k].tolist())
+    if within is None:
+        lexical = {s for s, _ in corpus.index.top(weights, CANDIDATES)}
+        found = set(lexical)
+        if semantic:
+            similarity = corpus.vectors @ question_vector
+            k = min(CANDIDATES, len(similarity))
+            found.update(np.argpartition(-similarity, k - 1)[:k].tolist())
+    else:
+        scores = corpus.index.scores_at(weights, within)
+        lexical = {int(within[i]) for i in np.argsort(-scores, kind="stable")[:CANDIDATES] if scores[i] > 0}
+        found = set(lexical)
+        if semantic and len(within):
+            similarity_within = corpus.vectors[within] @ question_vector
+            found.update(int(within[i]) for i in np.argsort(-similarity_within, kind="stable")[:CANDIDATES])
     ids = np.array(sorted(found), dtype=np.int64)
-    cosine = similarity[ids].astype(np.float64) if semantic else np.zeros(len(ids))
+    if semantic and within is not None:
+        cosine = (corpus.vectors[ids] @ question_vector).astype(np.float64) if len(ids) else np.zeros(0)
+    else:
+        cosine = similarity[ids].astype(np.float64) if semantic else np.zeros(len(ids))
     return Candidates(ids=ids, bm25=corpus.index.scores_at(weights, ids), cosine=cosine,
                       bm25_ceiling=bm25_ceiling(weights, corpus),
                       question_vector=question_vector if semantic else None,

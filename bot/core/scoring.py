@@ -67,12 +67,14 @@ class Model:
     sentence_from: float  # the probability from which another sentence joins an answer
 
 
-def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None) -> tuple[list[Candidate], Model]:
-    """Every candidate, most likely to answer first, and the model that scored them."""
+def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None,
+         within: np.ndarray | None = None) -> tuple[list[Candidate], Model]:
+    """Every candidate (only among the sentence ids within, if given), most likely to answer first, and
+    the model that scored them."""
     fitted = model(semantic=question_vector is not None and corpus.vectors is not None)
     if not question.concepts:
         return [], fitted
-    found = find_candidates(question, corpus, question_vector)
+    found = find_candidates(question, corpus, question_vector, within)
     if not len(found):
         return [], fitted
     x, values = features(question, Expectation.of(question, corpus), corpus, found)
