@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.core.corpus import Corpus
+from bot.core.corpus import Corpus, plain_name
+from bot.core.text import tokenize
+
+CITED_SENTENCES = 200  # sentences naming a publication that are looked at: more than a story cites one
 
 _ACCORDING = [re.compile(r"^according to (?P<x>.+?), (?P<rest>.+)$", re.I),
               re.compile(r"^(?P<rest>.+?),? according to (?P<x>[^,?]+)\??$", re.I)]
@@ -54,22 +57,24 @@ def source_scope(question: str, corpus: Corpus) -> Scope | None:
 
 
 def _scope(name: str, rest: str, corpus: Corpus) -> Scope | None:
-    wanted = _plain(_THE.sub("", name.strip(" ?.,")))
+    wanted = plain_name(_THE.sub("", name.strip(" ?.,")))
     if not wanted:
         return None
     table = corpus.sentences
-    for a, article in enumerate(corpus.articles):
-        for known in (article.outlet, article.via):
-            if known and _plain(known) == wanted:
-                articles = [i for i, other in enumerate(corpus.articles) if _plain(other.outlet) == wanted
-                            or (other.via and _plain(other.via) == wanted)]
-                within = np.concatenate([np.arange(*table.span_of(i)) for i in articles]).astype(np.int64)
-                return Scope(source=known, outlet=True, within=within, question=rest)
+    outlet = corpus.articles_by_outlet().get(wanted)
+    if outlet is not None:
+        known, articles = outlet
+        within = np.concatenate([np.arange(*table.span_of(i)) for i in articles]).astype(np.int64)
+        return Scope(source=known, outlet=True, within=within, question=rest)
     # a publication the articles cite as one ("told X", "in an interview with X"): those sentences, and
     # the one after each (the quote often follows)
     named = r"\s+".join(map(re.escape, _THE.sub("", name.strip(" ?.,")).split()))
     pattern = re.compile(rf"\b(?:{_CITING}) (?:the |an? )?{named}\b|\b{named} (?:reported|reports|wrote|writes)\b", re.I)
-    citing = [i for i in range(len(table)) if pattern.search(table.text(i))] if _is_name(name, corpus) else []
+    if not _is_name(name, corpus):
+        return None
+    terms = {t: 1.0 for t in tokenize(name)}  # the index finds the sentences naming it; the pattern, how
+    named_in = sorted(s for s, _ in corpus.index.top(terms, CITED_SENTENCES)) if terms else []
+    citing = [i for i in named_in if pattern.search(table.text(i))]
     if not citing:
         return None
     within = sorted({i for s in citing for i in (s, table.neighbour(s, 1)) if i is not None})
@@ -85,6 +90,3 @@ def _is_name(name: str, corpus: Corpus) -> bool:
     people = corpus.person_words()
     return bool(words) and all(w in corpus.name_words for w in words) and not all(w in people for w in words)
 
-
-def _plain(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", name.lower())

@@ -47,6 +47,7 @@ class Corpus:
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
     people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
+    outlet_articles: dict[str, tuple[str, list[int]]] | None = None  # see articles_by_outlet
 
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
@@ -96,6 +97,17 @@ class Corpus:
                 words.update(w for names in self.facts[int(sentence_id)].age_names for n in names for w in n.split())
             self.people = frozenset(words & self.proper_names)
         return self.people
+
+    def articles_by_outlet(self) -> dict[str, tuple[str, list[int]]]:
+        """Outlet (or original outlet, `via`) as letters and digits only, lowercase → (its name as the
+        articles write it, the articles it published or that came from it). Computed once per corpus."""
+        if self.outlet_articles is None:
+            found: dict[str, tuple[str, list[int]]] = {}
+            for i, article in enumerate(self.articles):
+                for name in dict.fromkeys(n for n in (article.outlet, article.via) if n):
+                    found.setdefault(plain_name(name), (name, []))[1].append(i)
+            self.outlet_articles = found
+        return self.outlet_articles
 
     def quoted(self, sentence_id: int) -> bool:
         """Whether the sentence holds a direct quotation (told without decoding its facts)."""
@@ -159,6 +171,11 @@ def one_edit_apart(a: str, b: str) -> bool:
         return a[i:] == b[i + 1:]
     return a[i + 1:] == b[i + 1:] or (i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i]
                                        and a[i + 2:] == b[i + 2:])
+
+
+def plain_name(name: str) -> str:
+    """A name as compared: "Get Heard", "getheard" and "Get-Heard" alike."""
+    return re.sub(r"[^0-9a-z]+", "", name.lower())
 
 
 def _inverted(per_article: Sequence[Iterable[str]]) -> dict[str, np.ndarray]:
