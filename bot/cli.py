@@ -80,6 +80,23 @@ def cmd_sources(args, config: Config) -> int:
     return 0
 
 
+def cmd_report(args, config: Config) -> int:
+    from bot.feedback import FeedbackStore, report_text
+
+    if not config.feedback_path.is_file():
+        print(f"no feedback yet: {config.feedback_path} does not exist (the bot creates it when it posts answers)")
+        return 0
+    report = FeedbackStore(config.feedback_path).report(days=args.days)
+    print(_dump(report, indent=1) if args.json else report_text(report))
+    return 1 if "error" in report else 0
+
+
+def cmd_verify(args, config: Config) -> int:
+    verdict = load_assistant(config).verify(" ".join(args.claim))
+    print(_dump(verdict) if args.json else to_terminal_text(verdict.answer, verdict.citations))
+    return 0
+
+
 def cmd_summary(args, config: Config) -> int:
     summary = load_assistant(config).summary()
     print(_dump(summary) if args.json else to_terminal_text(summary.answer, summary.citations))
@@ -253,6 +270,12 @@ def build_parser() -> argparse.ArgumentParser:
     quote = sub.add_parser("quote", help="a direct quote about TOPIC, or a random one")
     quote.add_argument("topic", nargs="*")
     quote.add_argument("--json", action="store_true")
+    report = sub.add_parser("report", help="answers, abstentions, 👍/👎 and coverage gaps from the feedback store")
+    report.add_argument("--json", action="store_true")
+    report.add_argument("--days", type=int, default=30, metavar="N", help="the last N days (default 30)")
+    verify = sub.add_parser("verify", help="check a claim against the coverage: supported, contradicted or not found")
+    verify.add_argument("claim", nargs="+")
+    verify.add_argument("--json", action="store_true")
     summary = sub.add_parser("summary", help="what several outlets report alike, and where they disagree")
     summary.add_argument("--json", action="store_true")
     sources = sub.add_parser("sources", help="list the articles the bot knows")
@@ -270,7 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"run": cmd_run, "slack": cmd_slack, "discord": cmd_discord, "invite": cmd_invite, "chat": cmd_chat,
-            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "summary": cmd_summary, "check": cmd_check, "import": cmd_import, None: cmd_start}
+            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "summary": cmd_summary, "verify": cmd_verify, "report": cmd_report, "check": cmd_check, "import": cmd_import, None: cmd_start}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,6 +47,7 @@ class Config:
     semantic: str = "on"
     feeds: str = ""
     feed_interval: str = "1800"
+    feedback_db: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str], knowledge: str | None = None) -> Config:
@@ -66,7 +67,8 @@ class Config:
             discord_api_url=get("DISCORD_API_URL", DEFAULT_DISCORD_API_URL),
             rate_limit=get("RATE_LIMIT", "5"), rate_limit_window=get("RATE_LIMIT_WINDOW", "30"),
             log_level=get("LOG_LEVEL", "INFO"), log_questions=get("LOG_QUESTIONS", "false"),
-            semantic=get("SEMANTIC", "on"), feeds=get("FEEDS"), feed_interval=get("FEED_INTERVAL", "1800"))
+            semantic=get("SEMANTIC", "on"), feeds=get("FEEDS"), feed_interval=get("FEED_INTERVAL", "1800"),
+            feedback_db=get("FEEDBACK_DB"))
 
     # ---- which platforms are wanted --------------------------------------------------------------
     @property
@@ -101,6 +103,11 @@ class Config:
     @property
     def semantic_stage(self) -> bool:
         return self.semantic.strip().lower() in {"1", "true", "yes", "on"}
+
+    @property
+    def feedback_path(self) -> Path:
+        """FEEDBACK_DB, by default beside the index cache."""
+        return Path(self.feedback_db) if self.feedback_db else self.knowledge_dir / ".cache" / "feedback.sqlite3"
 
     @property
     def feed_urls(self) -> tuple[str, ...]:

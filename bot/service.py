@@ -16,7 +16,9 @@ from contextlib import asynccontextmanager
 from bot.config import Config
 from bot.core.answers import Answer
 from bot.core.assistant import Assistant, QuoteAnswer
+from bot.core.claims import Verdict
 from bot.core.conversation import Conversation
+from bot.feedback import FeedbackStore
 
 log = logging.getLogger("bot.questions")
 
@@ -86,6 +88,7 @@ class Service:
         self._idle = asyncio.Event()
         self._idle.set()
         self.conversations = Conversations(clock=clock)
+        self.feedback = FeedbackStore(config.feedback_path, keep_questions=config.log_question_text)
 
     @asynccontextmanager
     async def handling(self):
@@ -122,6 +125,30 @@ class Service:
         answer = self.assistant.ask(question, context, how_to)
         self._log("question", platform, conversation, started, answer, question)
         return answer
+
+    def posted(self, answer, *, platform: str, user: str, conversation: str) -> str:
+        """Record an answer about to be posted (for its 👍/👎 buttons); returns its id. Users and
+        conversations are stored hashed, as in the logs; the question only with LOG_QUESTIONS."""
+        return self.feedback.record_answer(platform=platform, user=opaque_id(platform, user),
+                                           conversation=opaque_id(platform, conversation), abstained=answer.abstained,
+                                           outlets=list(dict.fromkeys(c.outlet for c in answer.citations)),
+                                           question=getattr(answer, "question", "") or "")
+
+    def vote(self, answer_id: str, *, platform: str, user: str, up: bool) -> bool:
+        stored = self.feedback.record_vote(answer_id, opaque_id(platform, user), up)
+        log.info("event=vote platform=%s vote=%s stored=%s", platform, "up" if up else "down", str(stored).lower())
+        return stored
+
+    def verify(self, claim: str, *, platform: str, user: str, conversation: str):
+        started = time.perf_counter()
+        refusal = self._refusal(platform, user)
+        if refusal:
+            verdict = Verdict(claim=claim, verdict="not_found", answer=refusal)
+        else:
+            verdict = self.assistant.verify(claim)
+        self._log("verify", platform, conversation, started, _Logged(verdict.verdict == "not_found", verdict.citations),
+                  claim)
+        return verdict
 
     def continue_as(self, platform: str, thread: str, other: str) -> None:
         """A message under other (the bot's answer, replied to) continues the conversation of thread."""
@@ -171,6 +198,13 @@ class Service:
         if self.config.log_question_text:
             fields["question"] = text
         log.info(" ".join(f"{k}={_quote(v)}" for k, v in fields.items()))
+
+
+class _Logged:
+    """What the question log needs of a verdict."""
+
+    def __init__(self, abstained: bool, citations):
+        self.abstained, self.citations = abstained, citations
 
 
 def opaque_id(platform: str, conversation: str) -> str:

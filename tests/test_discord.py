@@ -87,10 +87,12 @@ async def test_identifies_with_default_intents_only(bot):
 async def test_commands_are_synced_globally(bot):
     path, commands = bot.synced[0]
     assert path == f"/applications/{APP_ID}/commands"
-    assert {c["name"] for c in commands} == {"ask", "quote", "sources", "summary"}
+    slash = [c for c in commands if c.get("type", 1) == 1]
+    assert {c["name"] for c in slash} == {"ask", "quote", "sources", "summary"}
+    assert [c["name"] for c in commands if c.get("type") == 3] == ["Check against coverage"]  # a message command
     quote = next(c for c in commands if c["name"] == "quote")
     assert quote["options"][0]["name"] == "topic" and quote["options"][0]["autocomplete"] is True
-    assert all(c["description"] for c in commands)
+    assert all(c["description"] for c in slash)
 
 
 async def test_guild_id_syncs_to_that_server(fake_discord, assistant, knowledge_dir):
@@ -225,3 +227,42 @@ async def test_summary_command(bot):
     await bot.wait_for(lambda: bot.callbacks)
     embed = bot.callbacks[0]["data"]["embeds"][0]
     assert "Where the outlets disagree" in embed["description"] and "March 4" in embed["description"]
+
+
+# ---- feedback buttons and the message command --------------------------------------------------------
+def _custom_ids(body: dict) -> list[str]:
+    return [c["custom_id"] for row in body.get("components", []) for c in row["components"]]
+
+
+async def test_answers_carry_buttons_and_a_click_after_a_restart_still_counts(fake_discord, assistant, knowledge_dir):
+    from bot.feedback import FeedbackStore
+
+    stop, task = await _start(fake_discord, assistant, knowledge_dir)
+    await fake_discord.push_message(f"<@{APP_ID}> who is the president of france?", mentions=[BOT_USER])
+    await fake_discord.push_command("ask", [{"name": "question", "type": 3, "value": "who led the repair"}])
+    await fake_discord.wait_for(lambda: fake_discord.messages and fake_discord.callbacks)
+    reply_ids, command_ids = _custom_ids(fake_discord.messages[0]), _custom_ids(fake_discord.callbacks[0]["data"])
+    assert [i.split(":")[1] for i in reply_ids] == ["up", "down"] and len(command_ids) == 2  # an abstention too
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    fake_discord.ready.clear()
+    stop, task = await _start(fake_discord, assistant, knowledge_dir)  # a new process, the same store
+    clicked = await fake_discord.click(command_ids[0])
+    await fake_discord.wait_for(lambda: any(c["interaction_id"] == clicked for c in fake_discord.callbacks))
+    note = next(c for c in fake_discord.callbacks if c["interaction_id"] == clicked)
+    assert note["data"]["flags"] & 64 and "helpful" in note["data"]["content"]  # ephemeral
+    assert note["_at"] - fake_discord.sent_at[clicked] < 3.0
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert FeedbackStore(knowledge_dir / ".cache" / "feedback.sqlite3").report()["votes"] == {"up": 1, "down": 0}
+
+
+@pytest.mark.parametrize("claim, expected", [("the bridge reopened on March 3 @everyone", "supports this"),
+                                             ("the repair cost $60 million", "says otherwise"),
+                                             ("aliens built it", "neither supports nor contradicts")])
+async def test_the_message_command_checks_a_claim_privately(bot, claim, expected):
+    await bot.message_command("Check against coverage", claim)
+    await bot.wait_for(lambda: bot.callbacks)
+    reply = bot.callbacks[0]["data"]
+    assert reply["flags"] & 64 and expected in reply["embeds"][0]["description"]  # only the moderator sees it
+    assert reply["allowed_mentions"]["parse"] == []

@@ -18,7 +18,8 @@ from bot.adapters.slack_app import (SECTION_LIMIT, SeenMessages, is_answerable, 
 from bot.config import Config
 from bot.core.answers import Answer, Citation
 from bot.service import Service
-from tests.fakes.slack import FakeSlack, command_envelope, command_payload, event_callback, event_envelope
+from tests.fakes.slack import (FakeSlack, button_click, command_envelope, command_payload, event_callback, event_envelope,
+                               interactive_envelope, message_shortcut)
 
 PAYLOADS = Path(__file__).parent / "payloads"
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
@@ -87,7 +88,8 @@ async def test_mention_is_answered_in_its_thread(socket_bot):
     assert post["channel"] == "C0CHAN" and post["thread_ts"] == "1700000000.000100"
     assert "Tomas Ruiz" in post["text"]
     blocks = post["blocks"]
-    assert blocks[-1]["type"] == "context" and "https://ledger.example/riverside-bridge" in blocks[-1]["elements"][0]["text"]
+    assert blocks[-2]["type"] == "context" and "https://ledger.example/riverside-bridge" in blocks[-2]["elements"][0]["text"]
+    assert [e["action_id"] for e in blocks[-1]["elements"]] == ["feedback_up", "feedback_down"]
     assert post["unfurl_links"] is False and post["unfurl_media"] is False
 
 
@@ -264,3 +266,49 @@ async def test_summary_command_posts_in_channel(socket_bot):
     await socket_bot.wait_for(lambda: socket_bot.responses)
     response = socket_bot.responses[0]
     assert response["response_type"] == "in_channel" and "March 4" in response["text"]
+
+
+# ---- feedback buttons and the message shortcut ------------------------------------------------------
+def _buttons(message: dict) -> list[dict]:
+    actions = [b for b in message.get("blocks", []) if b["type"] == "actions"]
+    return actions[0]["elements"] if actions else []
+
+
+async def test_every_kind_of_answer_carries_feedback_buttons(socket_bot):
+    await socket_bot.push(event_envelope(_mention("who is the president of france?", "1700000300.000100")))
+    await socket_bot.push(command_envelope("/ask", "who led the repair", socket_bot.response_url()))
+    await socket_bot.push(command_envelope("/quote", "", socket_bot.response_url()))
+    await socket_bot.wait_for(lambda: socket_bot.posts and len(socket_bot.responses) == 2)
+    assert "couldn't find" in socket_bot.posts[0]["text"]  # an abstention has them too
+    for message in [socket_bot.posts[0], *socket_bot.responses]:
+        buttons = _buttons(message)
+        assert [b["action_id"] for b in buttons] == ["feedback_up", "feedback_down"] and buttons[0]["value"]
+
+
+async def test_a_vote_is_acked_stored_and_replaced_by_a_second_click(socket_bot, knowledge_dir):
+    from bot.feedback import FeedbackStore
+
+    await socket_bot.push(command_envelope("/ask", "who led the repair", socket_bot.response_url()))
+    await socket_bot.wait_for(lambda: socket_bot.responses)
+    answer_id = _buttons(socket_bot.responses[0])[0]["value"]
+    for action in ("feedback_up", "feedback_down"):
+        envelope_id = await socket_bot.push(interactive_envelope(button_click(action, answer_id, socket_bot.response_url())))
+        await socket_bot.wait_for(lambda: envelope_id in socket_bot.acks)
+        assert socket_bot.acks[envelope_id]["_at"] - socket_bot.pushed[envelope_id] < 3.0
+    await socket_bot.wait_for(lambda: len(socket_bot.responses) == 3)
+    notes = socket_bot.responses[1:]
+    assert all(n["response_type"] == "ephemeral" and n["replace_original"] is False for n in notes)
+    assert "not helpful" in notes[1]["text"]
+    report = FeedbackStore(knowledge_dir / ".cache" / "feedback.sqlite3").report()
+    assert report["answers"] == 1 and report["votes"] == {"up": 0, "down": 1}  # one vote per user: the last
+
+
+async def test_the_shortcut_checks_a_message_and_answers_only_the_moderator(socket_bot):
+    for claim in ("the bridge reopened on March 3 <!channel>", "the repair cost $60 million", "aliens built it"):
+        await socket_bot.push(interactive_envelope(message_shortcut(claim, socket_bot.response_url())))
+    await socket_bot.wait_for(lambda: len(socket_bot.responses) == 3)
+    supported, contradicted, unrelated = socket_bot.responses
+    assert all(r["response_type"] == "ephemeral" for r in socket_bot.responses)
+    assert supported["text"].count("supports this") == 1 and "<!channel>" not in json.dumps(supported)
+    assert "says otherwise" in contradicted["text"] and "$48 million" in contradicted["text"]
+    assert "neither supports nor contradicts" in unrelated["text"]

@@ -32,6 +32,7 @@ PERMISSIONS = discord.Permissions(view_channel=True, send_messages=True, send_me
                                   embed_links=True, read_message_history=True)
 SCOPES = ("bot", "applications.commands")
 APOLOGY = "Sorry, something went wrong while answering. Please try again in a moment."
+CHECK_COMMAND = "Check against coverage"  # the message command (right-click → Apps)
 HOW_TO_ASK = ("Mention me (reply to one of my answers to follow up), send me a DM, or use /ask; /quote gives "
               "a direct quote, /summary sums up the coverage and /sources lists the articles.")
 _USER_MENTION = re.compile(r"<@!?\d+>|<@&\d+>|<#\d+>|@everyone\b|@here\b")
@@ -48,10 +49,11 @@ def to_question(content: str) -> str:
     return " ".join(_USER_MENTION.sub(" ", content or "").split())
 
 
-def to_embed(reply: Answer | QuoteAnswer, asked: str | None = None) -> discord.Embed:
+def to_embed(reply, asked: str | None = None) -> discord.Embed:
     """An embed: the answer as its description, the sources as linked lines, within Discord's limits."""
+    quiet = getattr(reply, "abstained", getattr(reply, "verdict", "") == "not_found")
     embed = discord.Embed(description=_trim(reply.answer, DESCRIPTION_LIMIT),
-                          colour=discord.Colour.light_grey() if reply.abstained else discord.Colour.blurple())
+                          colour=discord.Colour.light_grey() if quiet else discord.Colour.blurple())
     if asked:
         embed.title = _trim(asked, TITLE_LIMIT)
     if reply.citations:
@@ -74,6 +76,37 @@ def _trim(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
+# ---- 👍/👎 buttons --------------------------------------------------------------------------------------
+class FeedbackButton(discord.ui.DynamicItem[discord.ui.Button], template=r"feedback:(?P<vote>up|down):(?P<answer>\w+)"):
+    """A vote button whose custom_id carries the answer's id: registered as a dynamic item, a click
+    is handled even on an answer posted before a restart (no view state to lose)."""
+
+    def __init__(self, vote: str, answer_id: str):
+        label = "👍 Helpful" if vote == "up" else "👎 Not helpful"
+        super().__init__(discord.ui.Button(label=label, style=discord.ButtonStyle.secondary,
+                                           custom_id=f"feedback:{vote}:{answer_id}"))
+        self.vote, self.answer_id = vote, answer_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button, match, /):
+        return cls(match["vote"], match["answer"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        service = getattr(interaction.client, "service", None)
+        stored = service is not None and service.vote(self.answer_id, platform="discord",
+                                                      user=str(interaction.user.id), up=self.vote == "up")
+        note = ("Thanks, noted as helpful." if self.vote == "up" else "Thanks, noted as not helpful.") if stored \
+            else "Thanks; that answer is too old to take a vote on."
+        await interaction.response.send_message(note, ephemeral=True)
+
+
+def feedback_view(answer_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(FeedbackButton("up", answer_id))
+    view.add_item(FeedbackButton("down", answer_id))
+    return view
+
+
 # ---- the client -----------------------------------------------------------------------------------
 class DiscordBot(discord.Client):
     """A discord.Client with the app commands registered and message replies wired to the Service."""
@@ -88,6 +121,7 @@ class DiscordBot(discord.Client):
         self._add_commands()
 
     async def setup_hook(self) -> None:
+        self.add_dynamic_items(FeedbackButton)
         if self.config.discord_guild_id:
             # one server, instantly: handy for trying the bot out
             guild = discord.Object(id=int(self.config.discord_guild_id))
@@ -127,7 +161,9 @@ class DiscordBot(discord.Client):
                 answer = self.service.ask(to_question(message.content), platform="discord",
                                           user=str(message.author.id), conversation=str(message.channel.id),
                                           thread=thread, continues=continues, how_to=HOW_TO_ASK)
-                sent = await message.reply(embed=to_embed(answer), mention_author=False)
+                answer_id = self.service.posted(answer, platform="discord", user=str(message.author.id),
+                                                conversation=str(message.channel.id))
+                sent = await message.reply(embed=to_embed(answer), view=feedback_view(answer_id), mention_author=False)
                 if not is_dm:
                     self.service.continue_as("discord", thread, f"msg:{sent.id}")
         except discord.HTTPException:
@@ -154,7 +190,10 @@ class DiscordBot(discord.Client):
             async with service.handling():
                 answer = service.ask(question, platform="discord", user=str(interaction.user.id),
                                      conversation=str(interaction.channel_id), how_to=HOW_TO_ASK)
-                await interaction.response.send_message(embed=to_embed(answer, asked=question))
+                answer_id = service.posted(answer, platform="discord", user=str(interaction.user.id),
+                                           conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(answer, asked=question),
+                                                        view=feedback_view(answer_id))
 
         @self.tree.command(name="quote")
         @app_commands.describe(topic="A topic or a speaker; leave empty for a random quote")
@@ -163,7 +202,10 @@ class DiscordBot(discord.Client):
             async with service.handling():
                 found = service.quote(topic or "", platform="discord", user=str(interaction.user.id),
                                       conversation=str(interaction.channel_id))
-                await interaction.response.send_message(embed=to_embed(found, asked=topic or None))
+                answer_id = service.posted(found, platform="discord", user=str(interaction.user.id),
+                                           conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(found, asked=topic or None),
+                                                        view=feedback_view(answer_id))
 
         @quote.autocomplete("topic")
         async def quote_topics(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -178,7 +220,20 @@ class DiscordBot(discord.Client):
             async with service.handling():
                 found = service.summary(platform="discord", user=str(interaction.user.id),
                                         conversation=str(interaction.channel_id))
-                await interaction.response.send_message(embed=to_embed(found, asked="Summary of the coverage"))
+                answer_id = service.posted(found, platform="discord", user=str(interaction.user.id),
+                                           conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(found, asked="Summary of the coverage"),
+                                                        view=feedback_view(answer_id))
+
+        async def check(interaction: discord.Interaction, message: discord.Message) -> None:
+            """A message checked against the coverage, shown only to whoever asked."""
+            async with service.handling():
+                verdict = service.verify(to_question(message.content), platform="discord",
+                                         user=str(interaction.user.id), conversation=str(interaction.channel_id))
+                await interaction.response.send_message(embed=to_embed(verdict, asked="Checked against the coverage"),
+                                                        ephemeral=True)
+
+        self.tree.add_command(app_commands.ContextMenu(name=CHECK_COMMAND, callback=check))
 
         @self.tree.command(name="sources")
         async def sources(interaction: discord.Interaction) -> None:

@@ -66,8 +66,9 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_slack_message(reply: Answer | QuoteAnswer, asked: str | None = None) -> dict:
-    """Block Kit for an answer: the question (for slash commands), the answer, linked sources."""
+def to_slack_message(reply, asked: str | None = None, answer_id: str | None = None) -> dict:
+    """Block Kit for an answer: the question (for slash commands), the answer, linked sources, and
+    👍/👎 buttons carrying the answer's id when it has one."""
     blocks: list[dict] = []
     if asked:
         blocks.append(_section(f"*Question:* {escape(asked)}"))
@@ -75,6 +76,11 @@ def to_slack_message(reply: Answer | QuoteAnswer, asked: str | None = None) -> d
     if reply.citations:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": _citation_link(n, c)} for n, c in enumerate(reply.citations[:10], start=1)]})
+    if answer_id:
+        blocks.append({"type": "actions", "block_id": "feedback", "elements": [
+            {"type": "button", "action_id": action, "value": answer_id,
+             "text": {"type": "plain_text", "text": label, "emoji": True}}
+            for action, label in (("feedback_up", "👍 Helpful"), ("feedback_down", "👎 Not helpful"))]})
     fallback = (f"Question: {asked}\n" if asked else "") + reply.answer
     return {"text": _trim(escape(fallback), FALLBACK_LIMIT), "blocks": blocks,
             "unfurl_links": False, "unfurl_media": False}
@@ -170,7 +176,8 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
                 answer = service.ask(to_question(event.get("text", "")), platform="slack",
                                      user=event.get("user", ""), conversation=channel, thread=thread,
                                      continues=bool(event.get("thread_ts")) or not in_thread, how_to=HOW_TO_ASK)
-                await say(**to_slack_message(answer), thread_ts=thread_ts)
+                answer_id = service.posted(answer, platform="slack", user=event.get("user", ""), conversation=channel)
+                await say(**to_slack_message(answer, answer_id=answer_id), thread_ts=thread_ts)
         except Exception:
             seen.failed(key)
             log.exception("slack: answering a message failed")
@@ -201,7 +208,9 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
             async with service.handling():
                 answer = service.ask(question, platform="slack", user=command.get("user_id", ""),
                                      conversation=command.get("channel_id", ""), how_to=HOW_TO_ASK)
-                await respond(**to_slack_message(answer, asked=question), response_type="in_channel")
+                answer_id = service.posted(answer, platform="slack", user=command.get("user_id", ""),
+                                           conversation=command.get("channel_id", ""))
+                await respond(**to_slack_message(answer, asked=question, answer_id=answer_id), response_type="in_channel")
         except Exception:
             log.exception("slack: /ask failed")
             await _try(respond(text=APOLOGY, response_type="ephemeral"))
@@ -214,7 +223,9 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
             async with service.handling():
                 quote = service.quote(topic, platform="slack", user=command.get("user_id", ""),
                                       conversation=command.get("channel_id", ""))
-                await respond(**to_slack_message(quote, asked=f"/quote {topic}".strip()),
+                answer_id = service.posted(quote, platform="slack", user=command.get("user_id", ""),
+                                           conversation=command.get("channel_id", ""))
+                await respond(**to_slack_message(quote, asked=f"/quote {topic}".strip(), answer_id=answer_id),
                               response_type="in_channel")
         except Exception:
             log.exception("slack: /quote failed")
@@ -227,7 +238,10 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
             async with service.handling():
                 summary = service.summary(platform="slack", user=command.get("user_id", ""),
                                           conversation=command.get("channel_id", ""))
-                await respond(**to_slack_message(summary, asked="/summary"), response_type="in_channel")
+                answer_id = service.posted(summary, platform="slack", user=command.get("user_id", ""),
+                                           conversation=command.get("channel_id", ""))
+                await respond(**to_slack_message(summary, asked="/summary", answer_id=answer_id),
+                              response_type="in_channel")
         except Exception:
             log.exception("slack: /summary failed")
             await _try(respond(text=APOLOGY, response_type="ephemeral"))
@@ -237,6 +251,31 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
         await ack()
         # a listing for whoever asked, so it does not fill the channel
         await _try(respond(**to_sources_message(service.sources_text()), response_type="ephemeral"))
+
+    @app.action(re.compile(r"^feedback_(up|down)$"))
+    async def on_vote(ack, body: dict, action: dict, respond) -> None:
+        await ack()  # at once: Slack wants it within 3 s
+        up = action.get("action_id") == "feedback_up"
+        stored = service.vote(str(action.get("value", "")), platform="slack",
+                              user=(body.get("user") or {}).get("id", ""), up=up)
+        note = ("Thanks, noted as helpful." if up else "Thanks, noted as not helpful.") if stored else \
+            "Thanks; that answer is too old to take a vote on."
+        await _try(respond(text=note, response_type="ephemeral", replace_original=False))
+
+    @app.shortcut("check_coverage")
+    async def on_check(ack, shortcut: dict, respond) -> None:
+        await ack()
+        message = shortcut.get("message") or {}
+        try:
+            async with service.handling():
+                verdict = service.verify(to_question(message.get("text", "")), platform="slack",
+                                         user=(shortcut.get("user") or {}).get("id", ""),
+                                         conversation=(shortcut.get("channel") or {}).get("id", ""))
+                await respond(**to_slack_message(verdict, asked="Check against the coverage"),
+                              response_type="ephemeral", replace_original=False)
+        except Exception:
+            log.exception("slack: check_coverage failed")
+            await _try(respond(text=APOLOGY, response_type="ephemeral"))
 
     @app.event(re.compile(".*"))
     async def acknowledge_everything_else() -> None:

@@ -11,6 +11,7 @@ from bot.core.answers import Answer, Citation, _join, answer, clip, coverage_sum
 from bot.core.attribution import Scope, source_scope
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
+from bot.core.claims import Verdict, check_claim
 from bot.core.conversation import Conversation
 from bot.core.corpus import Corpus, IndexFactory
 from bot.core.embeddings import encoder
@@ -162,6 +163,16 @@ class Assistant:
         if concepts and found / len(concepts) < QUOTE_MIN_COVERAGE:
             return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
         return self._quote_answer(topic, quotes[best])
+
+    def verify(self, claim: str) -> Verdict:
+        """Whether the coverage supports the claim, contradicts it (a date, age or number that differs),
+        or says nothing about it."""
+        claim = " ".join(str(claim).split())
+        problem = "Give me a claim to check against the coverage." if not without_chat_noise(claim) \
+            else _question_problem(claim)
+        if problem:
+            return Verdict(claim=claim, verdict="not_found", answer=problem.replace("question", "claim"))
+        return replace(check_claim(without_chat_noise(claim), self.corpus, self.encode), claim=claim)
 
     def summary(self) -> Answer:
         """What several outlets report alike, and where they disagree, each side cited."""

@@ -83,7 +83,8 @@ class FakeDiscord(LoopbackServer):
                                       "bot_public": True, "bot_require_code_grant": False, "owner": user(),
                                       "verify_key": "00" * 32, "flags": 0, "summary": ""})
         if request.method == "PUT" and path.endswith("/commands"):
-            commands = [dict(c, id=snowflake(), application_id=APP_ID, version=snowflake()) for c in body]
+            commands = [{"description": "", **c, "id": snowflake(), "application_id": APP_ID, "version": snowflake()}
+                        for c in body]  # Discord answers context-menu commands with an empty description
             self.synced.append((path, body))
             await self.notify()
             return _json(commands)
@@ -171,6 +172,39 @@ class FakeDiscord(LoopbackServer):
         self.sent_at[interaction_id] = time.monotonic()
         await self._dispatch("INTERACTION_CREATE", data)
         return interaction_id
+
+    async def push_interaction(self, kind: int, data: dict, *, message: dict | None = None,
+                               user_id: str = USER_ID) -> str:
+        """An INTERACTION_CREATE of another kind: 3, a button click on message; 2 with data type 3, a
+        message command."""
+        interaction_id = snowflake()
+        payload = {"id": interaction_id, "application_id": APP_ID, "type": kind, "data": data,
+                   "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
+                   "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
+                   "member": {"user": user(user_id), "roles": [], "permissions": "2147483647", "joined_at":
+                              "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0},
+                   "token": f"token-{interaction_id}", "version": 1, "app_permissions": "2147483647",
+                   "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "attachment_size_limit": 10485760,
+                   "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0}
+        if message is not None:
+            payload["message"] = message
+        self.sent_at[interaction_id] = time.monotonic()
+        await self._dispatch("INTERACTION_CREATE", payload)
+        return interaction_id
+
+    async def click(self, custom_id: str, user_id: str = USER_ID) -> str:
+        """A click on a button of one of the bot's messages."""
+        shown = message(CHANNEL_ID, "", author=BOT_USER, guild_id=GUILD_ID)
+        shown["components"] = [{"type": 1, "components": [{"type": 2, "style": 2, "label": "x",
+                                                           "custom_id": custom_id}]}]
+        return await self.push_interaction(3, {"custom_id": custom_id, "component_type": 2}, message=shown,
+                                           user_id=user_id)
+
+    async def message_command(self, name: str, content: str) -> str:
+        """Right-click → Apps → name, on a user's message with this content."""
+        target = message(CHANNEL_ID, content, author=user(), guild_id=GUILD_ID)
+        return await self.push_interaction(2, {"id": snowflake(), "name": name, "type": 3, "target_id": target["id"],
+                                               "resolved": {"messages": {target["id"]: target}}})
 
     async def force_reconnect(self) -> None:
         """Opcode 7: the client must drop the socket and RESUME on a new one."""

@@ -121,6 +121,28 @@ def event_callback(event: dict, event_id: str | None = None) -> dict:
             "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}]}
 
 
+def interactive_envelope(payload: dict) -> dict:
+    """A Socket Mode envelope for a button click (block_actions) or a shortcut (message_action)."""
+    return {"type": "interactive", "accepts_response_payload": False, "payload": payload}
+
+
+def button_click(action_id: str, value: str, response_url: str, user: str = "U0USER") -> dict:
+    return {"type": "block_actions", "team": {"id": TEAM, "domain": "fake"}, "user": {"id": user, "name": "someone"},
+            "api_app_id": "A0001", "token": "verification-token", "trigger_id": "1.2.3", "response_url": response_url,
+            "container": {"type": "message", "message_ts": "1700000000.000200", "channel_id": "C0CHAN"},
+            "channel": {"id": "C0CHAN", "name": "general"},
+            "actions": [{"type": "button", "action_id": action_id, "block_id": "feedback", "value": value,
+                         "action_ts": f"{time.time():.6f}", "text": {"type": "plain_text", "text": "x"}}]}
+
+
+def message_shortcut(text: str, response_url: str, user: str = "U0USER") -> dict:
+    return {"type": "message_action", "callback_id": "check_coverage", "team": {"id": TEAM, "domain": "fake"},
+            "user": {"id": user, "name": "someone"}, "channel": {"id": "C0CHAN", "name": "general"},
+            "message": {"type": "message", "user": "U0OTHER", "text": text, "ts": "1700000000.000300"},
+            "response_url": response_url, "trigger_id": "1.2.3", "token": "verification-token",
+            "action_ts": f"{time.time():.6f}", "message_ts": "1700000000.000300"}
+
+
 def command_envelope(command: str, text: str, response_url: str, user: str = "U0USER", channel: str = "C0CHAN") -> dict:
     return {"type": "slash_commands", "accepts_response_payload": True,
             "payload": command_payload(command, text, response_url, user, channel)}
