@@ -44,6 +44,7 @@ class FeedbackStore:
                 db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False,
                                      isolation_level=None)
                 db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; a power cut may lose the last votes
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
                     db.executescript(f"BEGIN; {script}; PRAGMA user_version={number}; COMMIT;")
