@@ -159,19 +159,9 @@ class FakeDiscord(LoopbackServer):
 
     async def push_command(self, name: str, options: list[dict] | None = None, *, autocomplete: bool = False,
                            user_id: str = USER_ID) -> str:
-        interaction_id = snowflake()
-        data = {"id": interaction_id, "application_id": APP_ID, "type": 4 if autocomplete else 2,
-                "data": {"id": snowflake(), "name": name, "type": 1, "options": options or []},
-                "guild_id": GUILD_ID, "channel_id": CHANNEL_ID,
-                "channel": {"id": CHANNEL_ID, "type": 0, "guild_id": GUILD_ID, "name": "general"},
-                "member": {"user": user(user_id), "roles": [], "permissions": "2147483647", "joined_at":
-                           "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0},
-                "token": f"token-{interaction_id}", "version": 1, "app_permissions": "2147483647",
-                "locale": "en-US", "guild_locale": "en-US", "entitlements": [], "attachment_size_limit": 10485760,
-                "authorizing_integration_owners": {"0": GUILD_ID}, "context": 0}
-        self.sent_at[interaction_id] = time.monotonic()
-        await self._dispatch("INTERACTION_CREATE", data)
-        return interaction_id
+        return await self.push_interaction(4 if autocomplete else 2,
+                                           {"id": snowflake(), "name": name, "type": 1, "options": options or []},
+                                           user_id=user_id)
 
     async def push_interaction(self, kind: int, data: dict, *, message: dict | None = None,
                                user_id: str = USER_ID) -> str:
