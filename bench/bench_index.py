@@ -102,6 +102,7 @@ def prefill_vectors(folder: Path, sample: int) -> tuple[float, float]:
 
 
 def bench_project(folder: Path, questions: list[str], semantic: bool = False, sample: int = 2000) -> dict:
+    (folder / ONE_MORE).unlink(missing_ok=True)  # left by a run stopped mid-reload, it would make the reload a cache hit
     shutil.rmtree(folder / CACHE_DIR, ignore_errors=True)
     _, build = timed(lambda: Assistant.from_directory(folder, semantic=False))  # builds and writes the cache
     rate = None
@@ -128,9 +129,12 @@ def bench_project(folder: Path, questions: list[str], semantic: bool = False, sa
     return result
 
 
+ONE_MORE = "zz-one-more.md"
+
+
 def reload_with_one_more(folder: Path) -> float:
     """Seconds from adding one article to answering from it (what a SIGHUP reload does)."""
-    path = folder / "zz-one-more.md"
+    path = folder / ONE_MORE
     path.write_text("---\ntitle: Late Ferry News\noutlet: Daily Ledger\nurl: https://example.org/late\n"
                     "published: 2024-05-01\n---\n\nThe harbor ferry named Quillfeather returned to service on "
                     "Tuesday after a refit. Captain Ines Moreau said the crew had waited months.\n", encoding="utf-8")
