@@ -33,11 +33,10 @@ def test_an_outlet_that_said_nothing_about_it_says_so_and_who_did(assistant):
     assert "48 million" in answer.answer and "Coastal Post" not in {c.outlet for c in answer.citations}
 
 
-def test_an_outlet_the_coverage_does_not_have(assistant):
+def test_a_source_the_coverage_neither_has_nor_cites_is_part_of_the_question(assistant):
     answer = assistant.ask("according to the new york times, who led the repair?")
-    assert answer.answer.startswith("New York Times said nothing about that in the coverage I have;")
-    answer = assistant.ask("according to the new york times, who is the president of france?")
-    assert answer.abstained and "no other outlet did either" in answer.answer
+    assert not answer.answer.startswith(("According to", "New York Times")) and "Tomas Ruiz" in answer.answer
+    assert assistant.ask("according to the new york times, who is the president of france?").abstained
 
 
 def test_what_someone_told_a_publication_the_articles_cite(knowledge_dir):

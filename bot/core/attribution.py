@@ -41,11 +41,8 @@ def source_scope(question: str, corpus: Corpus) -> Scope | None:
     text = " ".join(question.split())
     for pattern in _ACCORDING:
         match = pattern.match(text)
-        if match:  # "according to X" names a source even when the coverage has nothing from it
-            name = _THE.sub("", match.group("x").strip(" ?.,"))
-            name = name if any(c.isupper() for c in name) else name.title()
-            return _scope(match.group("x"), match.group("rest"), corpus) or \
-                Scope(source=name, outlet=False, within=np.zeros(0, dtype=np.int64), question=match.group("rest"))
+        if match:  # (an X that is neither an outlet nor cited, "according to the census", is the question's own)
+            return _scope(match.group("x"), match.group("rest"), corpus)
     match = _TOLD.match(text)
     if match:  # the whole question still helps find the quote: "told Allure" is in the sentence
         return _scope(match.group("x"), "", corpus)
