@@ -126,8 +126,8 @@ def coverage_summary(corpus: Corpus) -> str:
             outlets = outlets[:5] + [f"{len(outlets) - 5} more outlets"]
         count = len(corpus.articles)
         articles = "1 article" if count == 1 else f"{count} articles"
-        about = f" about {_join(list(corpus.topics))}" if corpus.topics else ""
-        corpus.summary = f"I know {articles}{about}, from {_join(outlets)}."
+        about = f" about {join_list(list(corpus.topics))}" if corpus.topics else ""
+        corpus.summary = f"I know {articles}{about}, from {join_list(outlets)}."
     return corpus.summary
 
 
@@ -172,8 +172,8 @@ def _header(kind: str, chosen: list[Candidate], corpus: Corpus) -> str:
     if "differ" in relations:
         return "The coverage disagrees on this:"
     if relations == {"agree"}:
-        return f"{_join(credits)} agree:"
-    return f"{_join(credits)} report:"
+        return f"{join_list(credits)} agree:"
+    return f"{join_list(credits)} report:"
 
 
 def _passage(sentence_id: int, kind: str, corpus: Corpus, scores: dict[int, float], floor: float) -> list[int]:
@@ -246,7 +246,8 @@ def _outlet(sentence_id: int, corpus: Corpus) -> str:
     return corpus.article_of(sentence_id).outlet
 
 
-def _join(items: list[str]) -> str:
+def join_list(items: list[str], conjunction: str = "and") -> str:
+    """"A, B and C" (or "A, B or C")."""
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {conjunction} " + items[-1]

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.core.answers import Answer, Citation, _join, answer, clip, coverage_summary, not_found
+from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, join_list, not_found
 from bot.core.attribution import Scope, source_scope
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
@@ -134,7 +134,7 @@ class Assistant:
         if elsewhere.abstained:
             return not_found(parsed.text, self.corpus, reason=f"{scope.source} said nothing about that in the "
                              "coverage I have, and no other outlet did either.")
-        others = _join(list(dict.fromkeys(c.outlet for c in elsewhere.citations)))
+        others = join_list(list(dict.fromkeys(c.outlet for c in elsewhere.citations)))
         return replace(elsewhere, answer=f"{scope.source} said nothing about that in the coverage I have; "
                                          f"{others} did:\n{elsewhere.answer}")
 

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, replace
 
 
-from bot.core.answers import Citation, clip, coverage_summary
+from bot.core.answers import Citation, clip, coverage_summary, join_list
 from bot.core.corpus import Corpus
 from bot.core.expectations import relation
 from bot.core.facts import find_facts
@@ -78,7 +78,7 @@ def check_claim(claim: str, corpus: Corpus, encode=None) -> Verdict:
     if agreeing:
         return _verdict(claim, "supported", "The coverage supports this:", agreeing, corpus)
     if differing:
-        kinds = _join([_KINDS[f][1] for f in claimed])
+        kinds = join_list(list(dict.fromkeys(_KINDS[f][1] for f in claimed)), "or")
         return _verdict(claim, "contradicted", f"The coverage says otherwise (another {kinds}):", differing, corpus)
     return _not_found(claim, corpus)
 
@@ -121,9 +121,4 @@ def _verdict(claim: str, verdict: str, header: str, evidence, corpus: Corpus) ->
 def _not_found(claim: str, corpus: Corpus) -> Verdict:
     return Verdict(claim=claim, verdict="not_found",
                    answer=f"The coverage neither supports nor contradicts this. {coverage_summary(corpus)}")
-
-
-def _join(items: list[str]) -> str:
-    items = list(dict.fromkeys(items))
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 

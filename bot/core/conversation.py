@@ -119,7 +119,7 @@ class Conversation:
                 out.append(thing + ("'s" if word == "its" else ""))
             else:
                 out.append(token)
-        return _join(out)
+        return _rejoin(out)
 
 
 def _names(text: str, corpus: Corpus) -> tuple[str, ...]:
@@ -186,7 +186,8 @@ def _replace_names(question: str, names: tuple[str, ...], fragment: str) -> str:
     return " ".join(text.split())
 
 
-def _join(tokens: list[str]) -> str:
+def _rejoin(tokens: list[str]) -> str:
+    """Tokens back into text: no space before punctuation."""
     text = ""
     for token in tokens:
         text += token if (not text or (not token[0].isalnum() and token not in "(“\"")) else " " + token

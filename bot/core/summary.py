@@ -14,7 +14,7 @@ import re
 
 import numpy as np
 
-from bot.core.answers import Answer, Citation, clip, coverage_summary
+from bot.core.answers import Answer, Citation, clip, coverage_summary, join_list
 from bot.core.corpus import Corpus
 from bot.core.expectations import relation
 from bot.core.text import tokenize
@@ -63,7 +63,7 @@ def summarize(corpus: Corpus, only_disagreements: bool = False, question: str = 
             first, others = sentences[0], sentences[1:]
             text = clip(corpus.sentences.text(first), set(), SENTENCE_CHARS)
             lead = cite(first)
-            also = "; ".join(f"{cite(t)} too ({_join(_shared(corpus, first, t))})" for t in others)
+            also = "; ".join(f"{cite(t)} too ({join_list(_shared(corpus, first, t))})" for t in others)
             lines.append(f"• {text} — {lead}; {also}")
     if disagreements:
         lines.append("Where the outlets disagree:")
@@ -147,10 +147,6 @@ def _shared(corpus: Corpus, s: int, t: int) -> list[str]:
     for field in _COMPARED:
         shared += [v.title() if field == "dates" else v for v in getattr(a, field) if v in getattr(b, field)]
     return list(dict.fromkeys(shared))
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _disagreements(corpus: Corpus, pairs: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
