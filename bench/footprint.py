@@ -4,8 +4,9 @@
     .venv/bin/python bench/footprint.py [--knowledge knowledge] [--runs 3]
 
 It starts `python -m bot run` in a subprocess, as an admin would. Slack is pointed at the fake
-through SLACK_API_URL (the production setting); discord.py has no such setting, so a two-line harness
-points its REST base and gateway at the fake before calling the bot's own `main(["run"])`.
+through SLACK_API_URL and Discord's REST calls through DISCORD_API_URL (the production settings); the
+gateway has no such setting, so a one-line harness points it at the fake before calling the bot's
+own `main(["run"])`.
 Printed next to the same figures for `python -m bot ask` (one cold question) and a bare Python.
 """
 
@@ -28,7 +29,6 @@ from tests.fakes.slack import FakeSlack, event_envelope  # noqa: E402
 DISCORD_TOKEN = "MTAwMDAwMDAwMDAwMDAwMDAx.GfAkeX.fake-token-fake-token-fake-token-ok"
 HARNESS = (
     "import os, sys, yarl, discord\n"
-    "discord.http.Route.BASE = os.environ['BENCH_DISCORD_API']\n"
     "discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(os.environ['BENCH_DISCORD_GATEWAY'])\n"
     "from bot.cli import main\n"
     "sys.exit(main(['run']))\n")
@@ -48,7 +48,7 @@ async def one_run(knowledge: Path, semantic: str) -> dict:
     fake_discord = await FakeDiscord().start()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_"))}
     env.update(SLACK_BOT_TOKEN="xoxb-1-bench", SLACK_APP_TOKEN="xapp-1-bench", SLACK_API_URL=slack.api_url,
-               DISCORD_TOKEN=DISCORD_TOKEN, BENCH_DISCORD_API=fake_discord.api_base,
+               DISCORD_TOKEN=DISCORD_TOKEN, DISCORD_API_URL=fake_discord.api_base,
                BENCH_DISCORD_GATEWAY=fake_discord.gateway_url, KNOWLEDGE_DIR=str(knowledge), LOG_LEVEL="WARNING",
                SEMANTIC=semantic)
     started = time.perf_counter()
