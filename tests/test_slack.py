@@ -312,3 +312,31 @@ async def test_the_shortcut_checks_a_message_and_answers_only_the_moderator(sock
     assert supported["text"].count("supports this") == 1 and "<!channel>" not in json.dumps(supported)
     assert "says otherwise" in contradicted["text"] and "$48 million" in contradicted["text"]
     assert "neither supports nor contradicts" in unrelated["text"]
+
+
+async def test_http_mode_button_click_and_shortcut(http_bot, knowledge_dir):
+    from bot.feedback import FeedbackStore
+
+    fake, base = http_bot
+    async with aiohttp.ClientSession() as session:
+        async def post(form: dict) -> int:
+            body = urlencode(form)
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **_signed(body)}
+            async with session.post(f"{base}/slack/events", data=body, headers=headers) as response:
+                return response.status
+
+        assert await post(command_payload("/ask", "who ran the ferry", fake.response_url())) == 200
+        await fake.wait_for(lambda: fake.responses)
+        answer_id = _buttons(fake.responses[0])[0]["value"]
+        assert await post({"payload": json.dumps(button_click("feedback_up", answer_id, fake.response_url()))}) == 200
+        claim = message_shortcut("the repair cost $60 million", fake.response_url())
+        assert await post({"payload": json.dumps(claim)}) == 200
+    await fake.wait_for(lambda: len(fake.responses) == 3)
+    assert "says otherwise" in fake.responses[2]["text"] and fake.responses[2]["response_type"] == "ephemeral"
+    assert FeedbackStore(knowledge_dir / ".cache" / "feedback.sqlite3").report()["votes"]["up"] == 1
+
+
+def test_the_manifest_declares_interactivity_and_the_shortcut():
+    manifest = (Path(__file__).resolve().parent.parent / "deploy" / "slack-app-manifest.yml").read_text()
+    assert "interactivity:\n    is_enabled: true" in manifest
+    assert "callback_id: check_coverage" in manifest and "type: message" in manifest
