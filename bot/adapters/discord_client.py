@@ -18,6 +18,7 @@ from bot.adapters.reconnect import Outage, Stopped, connect_with_backoff, unless
 from bot.config import Config
 from bot.core.answers import Answer
 from bot.core.assistant import QuoteAnswer
+from bot.core.claims import Verdict
 from bot.errors import ConfigError
 from bot.service import Service
 
@@ -49,7 +50,7 @@ def to_question(content: str) -> str:
     return " ".join(_USER_MENTION.sub(" ", content or "").split())
 
 
-def to_embed(reply, asked: str | None = None) -> discord.Embed:
+def to_embed(reply: Answer | QuoteAnswer | Verdict, asked: str | None = None) -> discord.Embed:
     """An embed: the answer as its description, the sources as linked lines, within Discord's limits."""
     quiet = getattr(reply, "abstained", getattr(reply, "verdict", "") == "not_found")
     embed = discord.Embed(description=_trim(reply.answer, DESCRIPTION_LIMIT),

@@ -24,6 +24,7 @@ from bot.adapters.reconnect import Outage, Stopped, connect_with_backoff, unless
 from bot.config import Config
 from bot.core.answers import Answer, Citation
 from bot.core.assistant import QuoteAnswer
+from bot.core.claims import Verdict
 from bot.errors import ConfigError
 from bot.service import Service
 
@@ -66,7 +67,8 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_slack_message(reply, asked: str | None = None, answer_id: str | None = None) -> dict:
+def to_slack_message(reply: Answer | QuoteAnswer | Verdict, asked: str | None = None,
+                     answer_id: str | None = None) -> dict:
     """Block Kit for an answer: the question (for slash commands), the answer, linked sources, and
     👍/👎 buttons carrying the answer's id when it has one."""
     blocks: list[dict] = []
