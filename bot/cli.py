@@ -126,7 +126,8 @@ def cmd_check(args, config: Config) -> int:
     for note in ignored:
         print(f"note: {note}")
     if problems:
-        print(f"{len(problems)} error(s), {len(warnings)} warning(s): the bot will not start until the errors are fixed.")
+        print(f"{len(problems)} error(s), {len(warnings)} warning(s): "
+              "the bot will not start until the errors are fixed.")
         return 1
     platforms = _platforms(config) or {"none (terminal chat only)"}
     tail = f"; {len(warnings)} warning(s)" if warnings else ""
@@ -293,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = {"run": cmd_run, "slack": cmd_slack, "discord": cmd_discord, "invite": cmd_invite, "chat": cmd_chat,
-            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "summary": cmd_summary, "verify": cmd_verify, "report": cmd_report, "check": cmd_check, "import": cmd_import, None: cmd_start}
+            "ask": cmd_ask, "quote": cmd_quote, "sources": cmd_sources, "summary": cmd_summary, "verify": cmd_verify,
+            "report": cmd_report, "check": cmd_check, "import": cmd_import, None: cmd_start}
 
 
 def main(argv: list[str] | None = None) -> int:

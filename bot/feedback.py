@@ -103,7 +103,8 @@ class FeedbackStore:
             rows = db.execute("SELECT date(at, 'unixepoch'), COUNT(*), SUM(abstained) FROM answers WHERE at >= ? "
                               "GROUP BY 1 ORDER BY 1", (since,)).fetchall()
             up, down = db.execute("SELECT COALESCE(SUM(vote > 0), 0), COALESCE(SUM(vote < 0), 0) FROM votes "
-                                  "JOIN answers ON answers.id = votes.answer WHERE answers.at >= ?", (since,)).fetchone()
+                                  "JOIN answers ON answers.id = votes.answer WHERE answers.at >= ?",
+                                  (since,)).fetchone()
             bad = db.execute("SELECT answers.id, platform, abstained, outlets, question, SUM(vote > 0), SUM(vote < 0) "
                              "FROM votes JOIN answers ON answers.id = votes.answer WHERE answers.at >= ? "
                              "GROUP BY answers.id HAVING SUM(vote) < 0 ORDER BY SUM(vote), answers.at DESC LIMIT ?",

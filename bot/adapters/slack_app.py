@@ -212,7 +212,8 @@ def build_slack_app(service: Service, config: Config, on_rejected: Callable[[str
                                      conversation=command.get("channel_id", ""), how_to=HOW_TO_ASK)
                 answer_id = service.posted(answer, platform="slack", user=command.get("user_id", ""),
                                            conversation=command.get("channel_id", ""))
-                await respond(**to_slack_message(answer, asked=question, answer_id=answer_id), response_type="in_channel")
+                await respond(**to_slack_message(answer, asked=question, answer_id=answer_id),
+                              response_type="in_channel")
         except Exception:
             log.exception("slack: /ask failed")
             await _try(respond(text=APOLOGY, response_type="ephemeral"))
@@ -368,7 +369,8 @@ async def check_tokens(client: AsyncWebClient, config: Config) -> str | None:
 
 
 async def start_slack(service: Service, config: Config, host: str = "0.0.0.0", wss_url: str | None = None,
-                      outage: Outage | None = None, on_rejected: Callable[[str], None] | None = None) -> SlackConnection:
+                      outage: Outage | None = None,
+                      on_rejected: Callable[[str], None] | None = None) -> SlackConnection:
     """Connect: Socket Mode when SLACK_APP_TOKEN is set, otherwise serve POST /slack/events on PORT.
 
     wss_url is a Socket Mode URL already issued (check_tokens); outage hears when a session opens."""

@@ -66,7 +66,8 @@ def _scope(name: str, rest: str, corpus: Corpus) -> Scope | None:
     # a publication the articles cite as one ("told X", "in an interview with X"): those sentences, and
     # the one after each (the quote often follows)
     named = r"\s+".join(map(re.escape, _THE.sub("", name.strip(" ?.,")).split()))
-    pattern = re.compile(rf"\b(?:{_CITING}) (?:the |an? )?{named}\b|\b{named} (?:reported|reports|wrote|writes)\b", re.I)
+    pattern = re.compile(rf"\b(?:{_CITING}) (?:the |an? )?{named}\b|\b{named} (?:reported|reports|wrote|writes)\b",
+                         re.I)
     if not _is_name(name, corpus):
         return None
     terms = {t: 1.0 for t in tokenize(name)}  # the index finds the sentences naming it; the pattern, how

@@ -31,7 +31,8 @@ _SUMMARY = re.compile(r"(please )?(summari[sz]e( (it|this|the coverage|the news|
                       r"what('s| is) the (story|gist)|what happened)")
 _DISAGREE = re.compile(r"(what|where|how) do(es)? (the )?(outlets|sources|articles|reports|media|papers|coverage) "
                        r"(disagree|differ|contradict)( on| about)?|(any |the )?(disagreements|contradictions|"
-                       r"conflicts)( in the coverage)?|do (the )?(outlets|sources|articles) (disagree|agree)( on anything)?")
+                       r"conflicts)( in the coverage)?|"
+                       r"do (the )?(outlets|sources|articles) (disagree|agree)( on anything)?")
 
 
 def summary_request(text: str) -> str | None:

@@ -36,7 +36,8 @@ def extract_article(html: str, url: str | None = None) -> Extracted:
     document = trafilatura.bare_extraction(
         html, url=url, with_metadata=True, include_comments=False, include_tables=False, include_images=False,
         include_links=False, favor_precision=True,
-        date_extraction_params={"extensive_search": False, "original_date": True})  # a date the page states, not a guess
+        # a date the page states, not a guess from its text or address
+        date_extraction_params={"extensive_search": False, "original_date": True})
     text = getattr(document, "text", None) if document is not None else None
     if not text:
         raise ExtractError("no article text found")
