@@ -238,3 +238,19 @@ async def test_a_failing_feed_is_logged_once_per_streak(web, tmp_path, caplog):
     assert [m for m in messages if "retrying every poll" in m] == [
         f"feed {web.url}/feed.xml: HTTP 404 Not Found; retrying every poll, quietly until it works"]
     assert any("readable again" in m for m in messages) and any("added bridge" in m for m in messages)
+
+
+async def test_an_unchanged_feed_costs_a_304_even_after_a_restart(web, tmp_path):
+    from bot.imports.follow import FeedFollower
+
+    bridge = web.put("/news/bridge", page("Bridge Reopens After Repairs", BRIDGE))
+    feed = web.put("/feed.xml", rss([("Bridge", bridge, "Tue, 05 Mar 2024 09:00:00 GMT")]),
+                   content_type="application/rss+xml", etag='"v1"')
+    folder, state = tmp_path / "k", tmp_path / "k" / ".cache"
+    assert len(await asyncio.to_thread(FeedFollower((feed,), folder, state).poll)) == 1
+    assert await asyncio.to_thread(FeedFollower((feed,), folder, state).poll) == []  # restarted: validators kept
+    assert web.not_modified.get("/feed.xml") == 1 and web.hits["/feed.xml"] == 2
+    web.put("/feed.xml", rss([("Bridge", bridge, ""), ("Ferry", web.put("/news/ferry", page("Ferry Runs Again", FERRY)),
+                                                        "")]), content_type="application/rss+xml", etag='"v2"')
+    added = await asyncio.to_thread(FeedFollower((feed,), folder, state).poll)
+    assert [o.file for o in added] == ["ferry-runs-again.md"]

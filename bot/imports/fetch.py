@@ -29,6 +29,9 @@ class Page:
     content_type: str  # the media type alone, lowercase ("text/html")
     charset: str | None
     body: bytes
+    etag: str = ""  # the validators a later request may send back (a followed feed does)
+    last_modified: str = ""
+    unchanged: bool = False  # 304: the server says nothing changed since those validators
 
     def text(self) -> str:
         return self.body.decode(self.charset or "utf-8", errors="replace")
@@ -44,9 +47,16 @@ _opener = urllib.request.build_opener(_FewRedirects())
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
 
 
-def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Page:
-    """GET url, or raise FetchError saying why not."""
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": ACCEPT})
+def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES, etag: str = "",
+          last_modified: str = "") -> Page:
+    """GET url, or raise FetchError saying why not. With validators from an earlier fetch it is a
+    conditional GET: an unchanged resource comes back as a Page with unchanged set and no body."""
+    headers = {"User-Agent": USER_AGENT, "Accept": ACCEPT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    request = urllib.request.Request(url, headers=headers)
     too_big = f"larger than {max_bytes / (1024 * 1024):g} MB"
     try:
         with _opener.open(request, timeout=timeout) as response:
@@ -57,8 +67,12 @@ def fetch(url: str, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) -> Pag
             if len(body) > max_bytes:
                 raise FetchError(too_big)
             return Page(url=response.geturl(), content_type=response.headers.get_content_type().lower(),
-                        charset=response.headers.get_content_charset(), body=body)
+                        charset=response.headers.get_content_charset(), body=body,
+                        etag=response.headers.get("ETag", ""), last_modified=response.headers.get("Last-Modified", ""))
     except urllib.error.HTTPError as exc:
+        if exc.code == 304:
+            return Page(url=url, content_type="", charset=None, body=b"", etag=etag, last_modified=last_modified,
+                        unchanged=True)
         if 300 <= exc.code < 400:
             raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
         raise FetchError(f"HTTP {exc.code}" + (f" {exc.reason}" if exc.reason else "")) from None

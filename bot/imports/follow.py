@@ -1,7 +1,7 @@
 """Feeds followed while the bot runs: FEEDS polled every FEED_INTERVAL seconds, new items imported.
 
 What was seen is kept in `knowledge/.cache/feeds.json`, so a restart neither re-fetches old items
-nor misses new ones. A failing feed is logged once per failure streak; an item whose page keeps
+nor misses new ones; so are the feeds' ETag and Last-Modified, so an unchanged feed costs a 304. A failing feed is logged once per failure streak; an item whose page keeps
 failing is retried on the next polls and given up (with one line) after a few.
 """
 
@@ -28,6 +28,7 @@ class FeedFollower:
         self.state_path = Path(state_dir) / STATE_FILE
         self.seen: dict[str, list[str]] = {}
         self.attempts: dict[str, int] = {}
+        self.validators: dict[str, tuple[str, str]] = {}  # feed -> (ETag, Last-Modified): conditional GETs
         self.failing: set[str] = set()  # feeds in a failure streak (logged once)
         self._load()
 
@@ -35,7 +36,7 @@ class FeedFollower:
         """Import what is new in every feed; the outcomes of the articles added. Blocking: run it in a thread."""
         added: list[Outcome] = []
         for feed in self.feeds:
-            options = Options(seen=frozenset(self.seen.get(feed, ())))
+            options = Options(seen=frozenset(self.seen.get(feed, ())), validators=self.validators)
             outcomes = list(import_sources([feed], self.folder, options))
             feed_failure = next((o for o in outcomes if o.source == feed and o.status == "failed"), None)
             if feed_failure is not None:
@@ -69,6 +70,7 @@ class FeedFollower:
             state = json.loads(self.state_path.read_text(encoding="utf-8"))
             self.seen = {str(k): [str(x) for x in v] for k, v in state.get("seen", {}).items()}
             self.attempts = {str(k): int(v) for k, v in state.get("attempts", {}).items()}
+            self.validators = {str(k): (str(v[0]), str(v[1])) for k, v in state.get("validators", {}).items()}
         except FileNotFoundError:
             return
         except (OSError, ValueError, AttributeError, TypeError) as exc:
@@ -80,7 +82,7 @@ class FeedFollower:
             self.state_path.parent.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(prefix=".feeds-", dir=self.state_path.parent)
             with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump({"seen": self.seen, "attempts": self.attempts}, out)
+                json.dump({"seen": self.seen, "attempts": self.attempts, "validators": self.validators}, out)
             os.replace(temporary, self.state_path)
         except OSError as exc:
             log.warning("cannot save %s (%s): seen items are recognised by their URL after a restart",

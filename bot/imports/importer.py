@@ -41,6 +41,8 @@ class Options:
     timeout: float = TIMEOUT
     max_bytes: int = MAX_BYTES
     seen: frozenset[str] = frozenset()  # feed item links handled before (a followed feed): left alone, unreported
+    # a followed feed's validators, url -> (ETag, Last-Modified): sent back, and updated from the answer
+    validators: dict[str, tuple[str, str]] | None = None
 
 
 class _Failed(Exception):
@@ -90,7 +92,11 @@ def _import_url(url: str, knowledge: KnowledgeFolder, options: Options) -> Itera
     if held:
         yield Outcome("skipped", url, f"already in knowledge ({held})", held)
         return
-    page = _fetched(url, options)
+    page = _fetched(url, options, *(options.validators or {}).get(url, ("", "")))
+    if page.unchanged:
+        return  # a followed feed with nothing new: not even parsed
+    if options.validators is not None and (page.etag or page.last_modified):
+        options.validators[url] = (page.etag, page.last_modified)
     if page.content_type in HTML_TYPES and not looks_like_feed(page.body):
         yield _add_page(url, page.text(), page.url, knowledge, options)
     elif looks_like_feed(page.body, page.content_type):
@@ -146,9 +152,9 @@ def _add_page(source: str, html: str, url: str | None, knowledge: KnowledgeFolde
     return Outcome("would add" if options.dry_run else "added", source, f"{name} ({outlet}: {article.title})", name)
 
 
-def _fetched(url: str, options: Options):
+def _fetched(url: str, options: Options, etag: str = "", last_modified: str = ""):
     try:
-        return fetch(url, timeout=options.timeout, max_bytes=options.max_bytes)
+        return fetch(url, timeout=options.timeout, max_bytes=options.max_bytes, etag=etag, last_modified=last_modified)
     except FetchError as exc:
         raise _Failed(str(exc)) from None
 

@@ -14,11 +14,16 @@ class FakeWeb(LoopbackServer):
     def __init__(self) -> None:
         super().__init__()
         self.pages: dict[str, tuple[str, bytes]] = {}  # path -> (content type, body)
+        self.etags: dict[str, str] = {}  # path -> its ETag, for conditional GETs
         self.hits: dict[str, int] = {}
+        self.not_modified: dict[str, int] = {}  # path -> 304s sent
         self.user_agents: set[str] = set()
 
-    def put(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8") -> str:
+    def put(self, path: str, body: str | bytes, content_type: str = "text/html; charset=utf-8",
+            etag: str = "") -> str:
         self.pages[path] = (content_type, body.encode() if isinstance(body, str) else body)
+        if etag:
+            self.etags[path] = etag
         return self.url + path
 
     def routes(self, app: web.Application) -> None:
@@ -34,7 +39,11 @@ class FakeWeb(LoopbackServer):
         if path not in self.pages:
             return web.Response(status=404, text="not found")
         content_type, body = self.pages[path]
-        return web.Response(body=body, headers={"Content-Type": content_type})
+        etag = self.etags.get(path)
+        if etag and request.headers.get("If-None-Match") == etag:
+            self.not_modified[path] = self.not_modified.get(path, 0) + 1
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=body, headers={"Content-Type": content_type, **({"ETag": etag} if etag else {})})
 
     async def _loop(self, request: web.Request) -> web.Response:
         raise web.HTTPFound(f"{self.url}/loop/{int(request.match_info['n']) + 1}")
