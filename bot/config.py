@@ -26,6 +26,7 @@ _SLACK_APP = re.compile(r"^xapp-[A-Za-z0-9-]+$")
 _SIGNING_SECRET = re.compile(r"^[A-Za-z0-9]{16,}$")
 _DISCORD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{17,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 _SNOWFLAKE = re.compile(r"^\d{15,21}$")
+_HTTP_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +165,7 @@ class Config:
         elif self.feed_urls and not os.access(self.knowledge_dir, os.W_OK):
             problems.append(f"FEEDS: new articles go into {self.knowledge_dir}, which this user cannot write to")
         for number, url in enumerate(self.feed_urls, start=1):
-            if not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
+            if not _HTTP_URL.match(url):
                 problems.append(f"FEEDS: entry {number} is not an http(s) URL (separate feeds with spaces or commas)")
         try:
             if float(self.feed_interval) < 10:
@@ -211,7 +212,7 @@ def _slack_problems(config: Config) -> list[str]:
     if bot and not app and not secret:
         problems.append("SLACK_BOT_TOKEN is set but neither SLACK_APP_TOKEN (Socket Mode) nor "
                         "SLACK_SIGNING_SECRET (HTTP mode) is: set one of them")
-    if not re.match(r"^https?://[^\s/]+(/\S*)?$", config.slack_api_url):
+    if not _HTTP_URL.match(config.slack_api_url):
         problems.append("SLACK_API_URL must be an http(s) URL such as https://slack.com/api/")
     return problems
 
@@ -231,7 +232,7 @@ def _discord_problems(config: Config) -> list[str]:
         problems.append("DISCORD_GUILD_ID must be a server id: 15 to 21 digits (right-click the server → Copy Server ID)")
     if config.discord_application_id and not _SNOWFLAKE.match(config.discord_application_id.strip()):
         problems.append("DISCORD_APPLICATION_ID must be an application id: 15 to 21 digits")
-    if not re.match(r"^https?://[^\s/]+(/\S*)?$", config.discord_api_url):
+    if not _HTTP_URL.match(config.discord_api_url):
         problems.append("DISCORD_API_URL must be an http(s) URL such as https://discord.com/api/v10")
     return problems
 

@@ -54,17 +54,17 @@ class FeedbackStore:
                 log.error("feedback: cannot use %s (%s); answering goes on without storing feedback", self.path, exc)
         return self._db
 
-    def _write(self, sql: str, values: tuple) -> bool:
+    def _write(self, sql: str, values: tuple) -> int:
+        """Rows the statement changed; 0 when the store is unusable or the write failed (logged)."""
         with self._lock:
             db = self._connection()
             if db is None:
-                return False
+                return 0
             try:
-                db.execute(sql, values)
-                return True
+                return db.execute(sql, values).rowcount
             except sqlite3.Error as exc:
                 log.error("feedback: could not write to %s (%s)", self.path, exc)
-                return False
+                return 0
 
     def record_answer(self, *, platform: str, user: str, conversation: str, abstained: bool, outlets: list[str],
                       question: str) -> str:
@@ -78,19 +78,9 @@ class FeedbackStore:
     def record_vote(self, answer_id: str, user: str, up: bool) -> bool:
         """One vote per user per answer: a second click replaces the first. False if not stored
         (an unknown answer, or the store is unusable)."""
-        with self._lock:
-            db = self._connection()
-            if db is None:
-                return False
-            try:
-                if db.execute("SELECT 1 FROM answers WHERE id = ?", (answer_id,)).fetchone() is None:
-                    return False
-                db.execute("INSERT INTO votes VALUES (?, ?, ?, ?) ON CONFLICT(answer, user) DO UPDATE SET "
-                           "vote = excluded.vote, at = excluded.at", (answer_id, user, 1 if up else -1, time.time()))
-                return True
-            except sqlite3.Error as exc:
-                log.error("feedback: could not write to %s (%s)", self.path, exc)
-                return False
+        return self._write("INSERT INTO votes SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM answers WHERE id = ?) "
+                           "ON CONFLICT(answer, user) DO UPDATE SET vote = excluded.vote, at = excluded.at",
+                           (answer_id, user, 1 if up else -1, time.time(), answer_id)) > 0
 
     def report(self, days: int = 30, worst: int = 5, gaps: int = 10) -> dict:
         """Answers and abstentions per day, the helpful rate, the worst-rated answers and the

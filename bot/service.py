@@ -62,18 +62,19 @@ class Conversations:
         found = self._open.pop(key, None)
         conversation = found[1] if found is not None and not fresh and now - found[0] < self.expire \
             else Conversation()
-        self._open[key] = (now, conversation)
-        while len(self._open) > self.capacity:
-            self._open.popitem(last=False)
+        self._keep(key, (now, conversation))
         return conversation
 
     def alias(self, key: str, other: str) -> None:
         """Let other (a sent message's id) lead to the conversation under key as well."""
         found = self._open.get(key)
         if found is not None:
-            self._open[other] = found
-            while len(self._open) > self.capacity:
-                self._open.popitem(last=False)
+            self._keep(other, found)
+
+    def _keep(self, key: str, entry: tuple[float, Conversation]) -> None:
+        self._open[key] = entry
+        while len(self._open) > self.capacity:
+            self._open.popitem(last=False)  # the longest untouched goes first
 
 
 class Service:
@@ -146,8 +147,7 @@ class Service:
             verdict = Verdict(claim=claim, verdict="not_found", answer=refusal)
         else:
             verdict = self.assistant.verify(claim)
-        self._log("verify", platform, conversation, started, _Logged(verdict.verdict == "not_found", verdict.citations),
-                  claim)
+        self._log("verify", platform, conversation, started, verdict, claim)
         return verdict
 
     def continue_as(self, platform: str, thread: str, other: str) -> None:
@@ -198,13 +198,6 @@ class Service:
         if self.config.log_question_text:
             fields["question"] = text
         log.info(" ".join(f"{k}={_quote(v)}" for k, v in fields.items()))
-
-
-class _Logged:
-    """What the question log needs of a verdict."""
-
-    def __init__(self, abstained: bool, citations):
-        self.abstained, self.citations = abstained, citations
 
 
 def opaque_id(platform: str, conversation: str) -> str:

@@ -52,9 +52,8 @@ def to_question(content: str) -> str:
 
 def to_embed(reply: Answer | QuoteAnswer | Verdict, asked: str | None = None) -> discord.Embed:
     """An embed: the answer as its description, the sources as linked lines, within Discord's limits."""
-    quiet = getattr(reply, "abstained", getattr(reply, "verdict", "") == "not_found")
     embed = discord.Embed(description=_trim(reply.answer, DESCRIPTION_LIMIT),
-                          colour=discord.Colour.light_grey() if quiet else discord.Colour.blurple())
+                          colour=discord.Colour.light_grey() if reply.abstained else discord.Colour.blurple())
     if asked:
         embed.title = _trim(asked, TITLE_LIMIT)
     if reply.citations:

@@ -54,7 +54,7 @@ def source_scope(question: str, corpus: Corpus) -> Scope | None:
 
 
 def _scope(name: str, rest: str, corpus: Corpus) -> Scope | None:
-    wanted = plain_name(_THE.sub("", name.strip(" ?.,")))
+    wanted = plain_name(_bare(name))
     if not wanted:
         return None
     table = corpus.sentences
@@ -65,7 +65,7 @@ def _scope(name: str, rest: str, corpus: Corpus) -> Scope | None:
         return Scope(source=known, outlet=True, within=within, question=rest)
     # a publication the articles cite as one ("told X", "in an interview with X"): those sentences, and
     # the one after each (the quote often follows)
-    named = r"\s+".join(map(re.escape, _THE.sub("", name.strip(" ?.,")).split()))
+    named = r"\s+".join(map(re.escape, _bare(name).split()))
     pattern = re.compile(rf"\b(?:{_CITING}) (?:the |an? )?{named}\b|\b{named} (?:reported|reports|wrote|writes)\b",
                          re.I)
     if not _is_name(name, corpus):
@@ -81,10 +81,15 @@ def _scope(name: str, rest: str, corpus: Corpus) -> Scope | None:
     return Scope(source=shown, outlet=False, within=np.array(within, dtype=np.int64), question=rest)
 
 
+def _bare(name: str) -> str:
+    """"the Harbor Gazette?" → "Harbor Gazette"."""
+    return _THE.sub("", name.strip(" ?.,"))
+
+
 def _is_name(name: str, corpus: Corpus) -> bool:
     """A publication the coverage names: every word of it a name word, and not a person's name
     (what a person said is a quotation question, not a source's)."""
-    words = [w.lower() for w in _THE.sub("", name.strip(" ?.,")).split()]
+    words = [w.lower() for w in _bare(name).split()]
     people = corpus.person_words()
     return bool(words) and all(w in corpus.name_words for w in words) and not all(w in people for w in words)
 

@@ -43,6 +43,11 @@ class Verdict:
     answer: str
     citations: tuple[Citation, ...] = ()
 
+    @property
+    def abstained(self) -> bool:
+        """Nothing in the coverage either way: as an answer that abstains, it cites nothing."""
+        return self.verdict == "not_found"
+
 
 def check_claim(claim: str, corpus: Corpus, encode=None) -> Verdict:
     claim = " ".join(str(claim).split())
