@@ -92,11 +92,12 @@ def test_cache_with_arrays_of_the_wrong_kind_is_rebuilt(knowledge_dir, caplog):
 
 
 def test_decoded_facts_stay_bounded_however_long_the_bot_runs(knowledge_dir, monkeypatch):
-    from bot.core import cache
+    from bot.core import facts as facts_module
     Assistant.from_directory(knowledge_dir)
-    facts = Assistant.from_directory(knowledge_dir).corpus.facts  # loaded: decoded on use
-    fresh = Assistant.from_directory(knowledge_dir, use_cache=False).corpus.facts  # a plain list
-    monkeypatch.setattr(cache, "DECODED_FACTS_KEPT", 3)
+    corpus = Assistant.from_directory(knowledge_dir).corpus
+    facts = corpus.facts  # loaded: decoded on use
+    fresh = [facts_module.find_facts(corpus.sentences.text(i), corpus.name_words) for i in range(len(facts))]
+    monkeypatch.setattr(facts_module, "DECODED_FACTS_KEPT", 3)
     for round_ in range(2):
         for i in range(len(facts)):
             assert facts[i] == fresh[i]  # evicted ones decode again, the same
@@ -104,7 +105,7 @@ def test_decoded_facts_stay_bounded_however_long_the_bot_runs(knowledge_dir, mon
 
 
 def test_facts_survive_the_cache_line_format():
-    from bot.core.cache import _decode_facts, _encode_facts
+    from bot.core.facts import decode_facts as _decode_facts, encode_facts as _encode_facts
     from bot.core.facts import Facts
     for facts in (Facts((), (), (), (), (), (), False),
                   Facts(("june 10", "2022"), ("27 year", "11 month"), (("halsey",), ()), ("since 2018",),

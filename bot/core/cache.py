@@ -14,7 +14,6 @@ import logging
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,7 +21,7 @@ import numpy as np
 
 from bot.core.articles import Article, parse_knowledge
 from bot.core.corpus import Corpus
-from bot.core.facts import Facts
+from bot.core.facts import LazyFacts, encode_facts
 from bot.core.quotes import Quote
 from bot.core.search import SparseBM25Index
 from bot.core.sentences import SentenceTable
@@ -32,7 +31,6 @@ log = logging.getLogger(__name__)
 CACHE_DIR = ".cache"
 FORMAT = 8
 SLOW_BUILD = 3.0  # seconds of indexing after which a start-up says what it is doing
-DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
 _CORE = Path(__file__).resolve().parent
 
 
@@ -111,7 +109,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
     arrays["texts"] = np.frombuffer(table.blob, dtype=np.uint8)
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     # Facts as one line per sentence, decoded only for sentences in use.
-    arrays["facts"] = _blob("\n".join(_encode_facts(f) for f in corpus.facts))
+    arrays["facts"] = _blob("\n".join(encode_facts(f) for f in corpus.facts))
     arrays["kinds"] = corpus.kinds
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("corpus-*.npz"):  # one cache per folder: drop those of older contents
@@ -155,67 +153,6 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
                            named={name: np.asarray(ids, dtype=np.int32) for name, ids in meta["named"].items()},
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
-
-
-class LazyFacts(Sequence):
-    """Per-sentence facts, decoded from their JSON line on first use (most sentences are never candidates).
-
-    The lines stay in one bytes object with an offsets array: no per-sentence Python object until used."""
-
-    def __init__(self, encoded: bytes, count: int):
-        self._encoded = encoded
-        ends = np.flatnonzero(np.frombuffer(encoded, dtype=np.uint8) == ord("\n"))
-        starts = np.concatenate(([0], ends + 1)).astype(np.int64) if count else np.zeros(0, np.int64)
-        if len(starts) != count:
-            raise ValueError("facts do not match the sentences")
-        # memoryviews: their items are Python ints, quicker to slice with than NumPy scalars
-        self._starts = memoryview(starts)
-        self._ends = memoryview(np.concatenate((ends, [len(encoded)])).astype(np.int64) if count else starts)
-        self._decoded: dict[int, Facts] = {}
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        found = self._decoded.get(i)
-        if found is None:
-            if not -len(self) <= i < len(self):
-                raise IndexError(i)
-            i %= len(self)
-            found = _decode_facts(self._encoded[self._starts[i]:self._ends[i]].decode("utf-8"))
-            if len(self._decoded) >= DECODED_FACTS_KEPT:
-                del self._decoded[next(iter(self._decoded))]  # the oldest decoded
-            self._decoded[i] = found
-        return found
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Sequence) and len(self) == len(other) and all(a == b for a, b in zip(self, other))
-
-
-# A sentence's facts as one line of plain separators rather than JSON: a question decodes the facts of
-# a dozen candidates, and splitting takes a third of the time json.loads and rebuilding tuples did.
-_FIELD, _VALUE, _NAME = "\x1e", "\x1f", "\x1d"  # (facts are words and digits; a stray one becomes a space)
-_SEPARATORS_AS_SPACES = str.maketrans({c: " " for c in (_FIELD, _VALUE, _NAME, "\n")})
-
-
-def _encode_facts(f: Facts) -> str:
-    def joined(values, separator=_VALUE) -> str:
-        return separator.join(v.translate(_SEPARATORS_AS_SPACES) for v in values)
-    return _FIELD.join([joined(f.dates), joined(f.ages), _VALUE.join(joined(n, _NAME) for n in f.age_names),
-                        joined(f.durations), joined(f.amounts), joined(f.names), "1" if f.quoted else ""])
-
-
-def _decode_facts(line: str) -> Facts:
-    dates, ages, age_names, durations, amounts, names, quoted = line.split(_FIELD)
-    return Facts(dates=_split(dates), ages=_split(ages),
-                 age_names=tuple(_split(n, _NAME) for n in age_names.split(_VALUE)) if ages else (),
-                 durations=_split(durations), amounts=_split(amounts), names=_split(names), quoted=bool(quoted))
-
-
-def _split(field: str, separator: str = _VALUE) -> tuple[str, ...]:
-    return tuple(field.split(separator)) if field else ()
 
 
 def _blob(text: str) -> np.ndarray:

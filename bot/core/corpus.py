@@ -14,11 +14,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.core.articles import Article
-from bot.core.facts import Facts, find_facts, kind_bit, kinds_stated, name_words_of, original_case, proper_names_of
+from bot.core.facts import Facts, LazyFacts, kind_bit, proper_names_among
+from bot.core.prepared import Prepared, prepare
 from bot.core.questions import Concept, Question
-from bot.core.quotes import Quote, extract_quotes
+from bot.core.quotes import Quote
 from bot.core.search import SentenceIndex, SparseBM25Index
-from bot.core.sentences import Sentence, SentenceTable, sentences_of
+from bot.core.sentences import Sentence, SentenceTable
 from bot.core.text import stem, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
@@ -52,21 +53,33 @@ class Corpus:
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
         """Split, tokenize, index and extract facts and quotes: the slow part, done once (then cached)."""
-        sentences = sentences_of(articles)
-        texts = [s.text for s in sentences]
-        tokens = [tokenize(t) for t in texts]
-        name_words = name_words_of(texts)
-        facts = [find_facts(t, name_words) for t in texts]
-        quotes = extract_quotes(articles, sentences, [f.names for f in facts])
-        quote_docs = [tokenize(f"{q.text} {q.speaker or ''} {sentences[q.sentence].text}") for q in quotes]
-        proper_names = proper_names_of(texts, name_words)
-        article_names: list[set[str]] = [set() for _ in articles]
-        for sentence, fact in zip(sentences, facts):
-            article_names[sentence.article].update(stem(w) for n in fact.names for w in n.split() if w in proper_names)
-        kinds = np.fromiter((kinds_stated(f) for f in facts), dtype=np.uint8, count=len(facts))
-        return cls.assemble(articles=articles, sentences=sentences, facts=facts, kinds=kinds, name_words=name_words,
-                            proper_names=proper_names, named=_inverted(article_names),
-                            aliases=_aliases(sentences, facts), topics=_topics(sentences, facts), quotes=quotes,
+        prepared = [prepare(a) for a in articles]
+        return cls.from_prepared(named_under(prepared), index_factory)
+
+    @classmethod
+    def from_prepared(cls, prepared: list[Prepared], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
+        """The corpus of these articles, each prepared (prepared.py) under the folder's name words."""
+        name_words = folder_name_words(prepared)
+        capitalised: Counter[str] = Counter()
+        lowercase: Counter[str] = Counter()
+        for p in prepared:
+            capitalised.update(p.capitalised)
+            lowercase.update(p.lowercase)
+        proper_names = proper_names_among(name_words, capitalised, lowercase)
+        sentences, tokens, quotes, quote_docs = [], [], [], []
+        for a, p in enumerate(prepared):
+            first = len(sentences)
+            sentences.extend(Sentence(id=first + i, article=a, paragraph=paragraph, position=position, text=text)
+                             for i, ((paragraph, position), text) in enumerate(zip(p.places, p.texts)))
+            tokens.extend(list(t) for t in p.tokens)
+            quotes.extend(replace(q, sentence=first + q.sentence, article=a) for q in p.named.quotes)
+            quote_docs.extend(list(t) for t in p.named.quote_tokens)
+        named = [{stem(w) for name in p.named.mentions for w in name.split() if w in proper_names} for p in prepared]
+        facts = LazyFacts("\n".join(f for p in prepared for f in p.named.facts).encode("utf-8"), count=len(sentences))
+        kinds = np.fromiter((k for p in prepared for k in p.named.kinds), dtype=np.uint8, count=len(sentences))
+        return cls.assemble(articles=[p.article for p in prepared], sentences=sentences, facts=facts, kinds=kinds,
+                            name_words=name_words, proper_names=proper_names, named=_inverted(named),
+                            aliases=_aliases(prepared), topics=_topics(prepared), quotes=quotes,
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
@@ -217,12 +230,14 @@ def _speakers(quotes: list[Quote]) -> dict[int, frozenset[str]]:
     return {k: frozenset(v) for k, v in speakers.items()}
 
 
-def _aliases(sentences: list[Sentence], facts: list[Facts]) -> dict[str, frozenset[str]]:
+def _aliases(prepared: list[Prepared]) -> dict[str, frozenset[str]]:
     """Parts of multi-word names that only ever appear capitalised point to each other, when the
     pairing is what the part usually means: "Alev" finds "Aydin", but a surname shared by many
     people in the coverage ("Chen") does not stand for all of their first names."""
-    lowercase = {w for s in sentences for w in re.findall(r"\b[a-z][a-z’'-]*\b", s.text)}
-    mentions = Counter(name for fact in facts for name in fact.names)
+    lowercase = frozenset().union(*(p.lowercase_words for p in prepared))
+    mentions: Counter[str] = Counter()
+    for p in prepared:
+        mentions.update(p.named.mentions)
     together: dict[str, Counter[str]] = defaultdict(Counter)  # part -> the other parts, by mentions
     named: Counter[str] = Counter()  # part -> mentions of full names holding it
     for name, count in mentions.items():
@@ -238,22 +253,29 @@ def _aliases(sentences: list[Sentence], facts: list[Facts]) -> dict[str, frozens
     return {k: v for k, v in aliases.items() if v}
 
 
-def _topics(sentences: list[Sentence], facts: list[Facts], count: int = 3) -> tuple[str, ...]:
+def _topics(prepared: list[Prepared], count: int = 3) -> tuple[str, ...]:
     """The names most of the coverage is about, for telling users what they can ask."""
     per_article: Counter[str] = Counter()
     mentions: Counter[str] = Counter()
     originals: dict[str, str] = {}
-    seen = set()
-    for sentence, fact in zip(sentences, facts):
-        for name in fact.names:
-            mentions[name] += 1
-            if (sentence.article, name) not in seen:
-                seen.add((sentence.article, name))
-                per_article[name] += 1
-            if name not in originals:
-                originals[name] = original_case(sentence.text, name)
+    for p in prepared:
+        per_article.update(p.named.mentions.keys())
+        mentions.update(p.named.mentions)
+        for name, original in p.named.originals.items():
+            originals.setdefault(name, original)
     ranked = sorted(per_article, key=lambda n: (-per_article[n], -mentions[n], n))
     # "Alev" stands for "Alev Aydin" when the full name is used more than once
     full = {part: n for n in ranked if " " in n and mentions[n] >= 2 for part in n.split()}
     topics = list(dict.fromkeys(full.get(n, n) for n in ranked))
     return tuple(originals[n] for n in topics[:count])
+
+
+def folder_name_words(prepared: list[Prepared]) -> frozenset[str]:
+    """Capitalised words seen mid-sentence anywhere in the folder (facts.name_words_of)."""
+    return frozenset().union(*(p.name_words for p in prepared))
+
+
+def named_under(prepared: list[Prepared]) -> list[Prepared]:
+    """Each article with its facts found under the folder's name words."""
+    name_words = folder_name_words(prepared)
+    return [p.named_with(name_words) for p in prepared]
