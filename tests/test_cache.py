@@ -19,7 +19,7 @@ def _cache_files(knowledge_dir):
 def _forbid_building(monkeypatch):
     def fail(*args, **kwargs):
         raise AssertionError("the corpus was rebuilt although the cache was valid")
-    monkeypatch.setattr(Corpus, "build", classmethod(fail))
+    monkeypatch.setattr(Corpus, "from_prepared", classmethod(fail))
 
 
 def test_second_start_loads_the_cache_and_answers_the_same(knowledge_dir, monkeypatch):
@@ -73,8 +73,9 @@ def test_cache_written_for_other_contents_is_not_used(knowledge_dir, monkeypatch
     with cache.open("wb") as out:
         np.savez(out, **stored)
     built = []
-    original = Corpus.build.__func__
-    monkeypatch.setattr(Corpus, "build", classmethod(lambda cls, *a, **k: built.append(1) or original(cls, *a, **k)))
+    original = Corpus.from_prepared.__func__
+    monkeypatch.setattr(Corpus, "from_prepared",
+                        classmethod(lambda cls, *a, **k: built.append(1) or original(cls, *a, **k)))
     Assistant.from_directory(knowledge_dir)
     assert built == [1]
 
@@ -125,9 +126,97 @@ def test_a_slow_build_says_what_it_is_doing(knowledge_dir, monkeypatch, caplog):
 
     caplog.set_level(logging.INFO)
     monkeypatch.setattr(cache, "SLOW_BUILD", 0.05)
-    build = cache.Corpus.build
-    monkeypatch.setattr(cache.Corpus, "build", lambda *a: (time.sleep(0.3), build(*a))[1])  # a slow build
+    build = cache.build
+    monkeypatch.setattr(cache, "build", lambda *a: (time.sleep(0.3), build(*a))[1])  # a slow build
     cache.load_or_build(knowledge_dir, read_knowledge(knowledge_dir))
     messages = [r.getMessage() for r in caplog.records if r.name == "bot.core.cache"]
     assert any(m.startswith("indexing ") and "cached" in m for m in messages)
     assert any(m.startswith("indexed ") and " sentences of " in m for m in messages)
+
+
+# ---- rebuilding from the articles prepared before ---------------------------------------------------
+def _state(corpus: Corpus) -> dict:
+    """Everything a corpus answers from, as plain values (to compare a rebuild with a fresh build)."""
+    return dict(texts=[corpus.sentences.text(i) for i in range(len(corpus.sentences))],
+                places=corpus.sentences.places.tolist(), facts=list(corpus.facts), kinds=corpus.kinds.tolist(),
+                articles=[a.name for a in corpus.articles], name_words=corpus.name_words,
+                proper_names=corpus.proper_names, named={k: v.tolist() for k, v in corpus.named.items()},
+                aliases=corpus.aliases, topics=corpus.topics, quotes=corpus.quotes,
+                index={k: v.tolist() for k, v in corpus.index.to_arrays().items()}, terms=corpus.index.vocabulary_list,
+                quote_index={k: v.tolist() for k, v in corpus.quote_index.to_arrays().items()})
+
+
+def _fresh(knowledge_dir) -> dict:
+    return _state(Assistant.from_directory(knowledge_dir, use_cache=False, semantic=False).corpus)
+
+
+def _prepared_count(monkeypatch) -> list[str]:
+    from bot.core import cache
+    prepared = []
+    original = cache.prepare
+    monkeypatch.setattr(cache, "prepare", lambda article: prepared.append(article.name) or original(article))
+    return prepared
+
+
+ADDED = """---
+title: Ferry back
+outlet: Harbor Times
+url: https://example.org/ferry
+---
+
+The harbor ferry returned to service on Tuesday. Its captain, Ines Moreau, thanked the crew.
+"""
+
+
+def test_an_added_article_is_the_only_one_prepared_and_the_rebuild_equals_a_fresh_build(knowledge_dir, monkeypatch):
+    Assistant.from_directory(knowledge_dir, semantic=False)
+    prepared = _prepared_count(monkeypatch)
+    (knowledge_dir / "zz-ferry.md").write_text(ADDED, encoding="utf-8")
+    rebuilt = Assistant.from_directory(knowledge_dir, semantic=False)
+    assert prepared == ["zz-ferry.md"]
+    assert _state(rebuilt.corpus) == _fresh(knowledge_dir)
+    assert "Tuesday" in rebuilt.ask("when did the harbor ferry return").answer
+
+
+def test_an_article_naming_someone_new_changes_the_facts_of_those_that_mention_them(knowledge_dir, monkeypatch):
+    # "Quill" only ever opens a sentence: not known as a name, so the first article's fact has no name
+    (knowledge_dir / "a-quill.md").write_text(
+        "---\ntitle: Notes\noutlet: Harbor Times\nurl: https://example.org/a\n---\n\n"
+        "Quill rebuilt the pier in 2019.\n", encoding="utf-8")
+    before = Assistant.from_directory(knowledge_dir, semantic=False).corpus
+    assert "quill" not in before.name_words
+    prepared = _prepared_count(monkeypatch)
+    (knowledge_dir / "b-quill.md").write_text(
+        "---\ntitle: More notes\noutlet: Bay Post\nurl: https://example.org/b\n---\n\n"
+        "The council thanked Quill for the pier.\n", encoding="utf-8")
+    after = Assistant.from_directory(knowledge_dir, semantic=False).corpus
+    assert prepared == ["b-quill.md"]  # the other file is not parsed again: its facts are found anew
+    first = next(i for i in range(len(after.sentences)) if after.sentences.text(i).startswith("Quill rebuilt"))
+    assert "quill" in after.facts[first].names
+    assert _state(after) == _fresh(knowledge_dir)
+
+
+def test_a_removed_article_leaves_the_rebuild_and_its_record_goes(knowledge_dir):
+    from bot.core.cache import ARTICLE_DIR
+    (knowledge_dir / "zz-ferry.md").write_text(ADDED, encoding="utf-8")
+    Assistant.from_directory(knowledge_dir, semantic=False)
+    records = knowledge_dir / CACHE_DIR / ARTICLE_DIR
+    count = len(list(records.glob("*.json")))
+    (knowledge_dir / "zz-ferry.md").unlink()
+    rebuilt = Assistant.from_directory(knowledge_dir, semantic=False)
+    assert len(list(records.glob("*.json"))) == count - 1
+    assert _state(rebuilt.corpus) == _fresh(knowledge_dir)
+
+
+def test_a_broken_article_record_is_prepared_again(knowledge_dir, monkeypatch, caplog):
+    from bot.core.cache import ARTICLE_DIR
+    Assistant.from_directory(knowledge_dir, semantic=False)
+    record = sorted((knowledge_dir / CACHE_DIR / ARTICLE_DIR).glob("*.json"))[0]
+    record.write_text('{"format": 1, "texts": ["half a', encoding="utf-8")
+    for old in _cache_files(knowledge_dir):
+        old.unlink()
+    prepared = _prepared_count(monkeypatch)
+    with caplog.at_level(logging.WARNING, logger="bot.core.cache"):
+        rebuilt = Assistant.from_directory(knowledge_dir, semantic=False)
+    assert len(prepared) == 1 and "unusable" in caplog.text
+    assert _state(rebuilt.corpus) == _fresh(knowledge_dir)

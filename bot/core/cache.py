@@ -4,6 +4,9 @@ The file is `knowledge/.cache/corpus-<key>.npz`: NumPy arrays plus one JSON docu
 allow_pickle=False, so a foreign file can never run code. The key hashes every article file (name and
 bytes) and the core's own source, so an edited article or a new tokenizer is never served a stale
 index. A missing, corrupt or foreign file is rebuilt; a folder we cannot write to only costs speed.
+
+Rebuilding starts from `knowledge/.cache/articles/<key>.json`, each article as prepared.py made it,
+keyed by its file the same way: an added or edited article is the only one parsed and split again.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from bot.core.articles import Article, parse_knowledge
-from bot.core.corpus import Corpus
+from bot.core.corpus import Corpus, named_under
+from bot.core.prepared import Prepared, from_json, prepare, to_json
 from bot.core.facts import LazyFacts, encode_facts
 from bot.core.quotes import Quote
 from bot.core.search import SparseBM25Index
@@ -29,6 +33,7 @@ from bot.core.sentences import SentenceTable
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
+ARTICLE_DIR = "articles"
 FORMAT = 8
 SLOW_BUILD = 3.0  # seconds of indexing after which a start-up says what it is doing
 _CORE = Path(__file__).resolve().parent
@@ -73,7 +78,7 @@ def load_or_build(directory: Path, files: list[tuple[str, bytes]]) -> Corpus:
     notice.daemon = True
     notice.start()  # said only when building is slow enough to wonder about (a large folder)
     try:
-        corpus = Corpus.build(parse_knowledge(directory, files))
+        corpus = build(directory, files)
     finally:
         notice.cancel()
     if time.monotonic() - started >= SLOW_BUILD:
@@ -85,6 +90,48 @@ def load_or_build(directory: Path, files: list[tuple[str, bytes]]) -> Corpus:
         log.warning("cannot write the index cache in %s (%s); it will be rebuilt at every start",
                     path.parent, exc.strerror or exc)
     return corpus
+
+
+def build(directory: Path, files: list[tuple[str, bytes]]) -> Corpus:
+    """The corpus of these files, from the articles prepared before where they are stored; new and
+    changed ones are parsed (raising KnowledgeError), prepared and stored for next time."""
+    folder = directory / CACHE_DIR / ARTICLE_DIR
+    keys = [knowledge_key([file]) for file in files]
+    stored = [_read_prepared(folder / f"{key}.json") for key in keys]
+    missing = [i for i, p in enumerate(stored) if p is None]
+    if missing or not files:
+        parsed = iter(parse_knowledge(directory, [files[i] for i in missing]))
+        stored = [p if p is not None else prepare(next(parsed)) for p in stored]
+    prepared = named_under(stored)
+    for key, before, after in zip(keys, stored, prepared):
+        if after is not before or before.named is None:
+            _write_prepared(folder / f"{key}.json", after)
+    if folder.is_dir():
+        keep = {f"{key}.json" for key in keys}
+        for old in folder.glob("*.json"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
+    return Corpus.from_prepared(prepared)
+
+
+def _read_prepared(path: Path) -> Prepared | None:
+    try:
+        return from_json(json.loads(path.read_bytes()))
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # corrupt or foreign: prepared again, never trusted
+        log.warning("article cache %s is unusable (%s); preparing that article again", path.name, type(exc).__name__)
+        return None
+
+
+def _write_prepared(path: Path, prepared: Prepared) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8") as out:
+            json.dump(to_json(prepared), out, ensure_ascii=False, separators=(",", ":"))
+        Path(out.name).replace(path)  # atomic: a reader never sees half a file
+    except OSError as exc:
+        log.debug("cannot cache a prepared article in %s: %s", path.parent, exc)
 
 
 def save(corpus: Corpus, path: Path, key: str) -> None:
@@ -109,7 +156,9 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
     arrays["texts"] = np.frombuffer(table.blob, dtype=np.uint8)
     arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
     # Facts as one line per sentence, decoded only for sentences in use.
-    arrays["facts"] = _blob("\n".join(encode_facts(f) for f in corpus.facts))
+    facts = corpus.facts
+    arrays["facts"] = np.frombuffer(facts.encoded, dtype=np.uint8) if isinstance(facts, LazyFacts) else \
+        _blob("\n".join(encode_facts(f) for f in facts))
     arrays["kinds"] = corpus.kinds
     path.parent.mkdir(parents=True, exist_ok=True)
     for old in path.parent.glob("corpus-*.npz"):  # one cache per folder: drop those of older contents

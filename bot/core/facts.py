@@ -211,6 +211,11 @@ class LazyFacts(Sequence):
     def __len__(self) -> int:
         return len(self._starts)
 
+    @property
+    def encoded(self) -> bytes:
+        """Every sentence's line, as given."""
+        return self._encoded
+
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
