@@ -105,16 +105,15 @@ def test_decoded_facts_stay_bounded_however_long_the_bot_runs(knowledge_dir, mon
     assert len(facts._decoded) <= 3 < len(facts)
 
 
-def test_facts_survive_the_cache_line_format():
-    from bot.core.facts import decode_facts as _decode_facts, encode_facts as _encode_facts
-    from bot.core.facts import Facts
+def test_facts_survive_their_line_format():
+    from bot.core.facts import Facts, decode_facts, encode_facts
     for facts in (Facts((), (), (), (), (), (), False),
                   Facts(("june 10", "2022"), ("27 year", "11 month"), (("halsey",), ()), ("since 2018",),
                         ("165 million",), ("alev aydin", "o'brien", "zoë"), True),
                   Facts((), ("3 year",), ((),), (), (), (), False)):
-        assert _decode_facts(_encode_facts(facts)) == facts
+        assert decode_facts(encode_facts(facts)) == facts
     odd = Facts(("a\x1eb",), (), (), (), (), ("x\ny",), False)  # separators in a value cannot split it
-    assert _decode_facts(_encode_facts(odd)) == Facts(("a b",), (), (), (), (), ("x y",), False)
+    assert decode_facts(encode_facts(odd)) == Facts(("a b",), (), (), (), (), ("x y",), False)
 
 
 def test_a_slow_build_says_what_it_is_doing(knowledge_dir, monkeypatch, caplog):

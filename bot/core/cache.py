@@ -24,8 +24,8 @@ import numpy as np
 
 from bot.core.articles import Article, parse_knowledge
 from bot.core.corpus import Corpus, named_under
-from bot.core.prepared import Prepared, from_json, prepare, to_json
 from bot.core.facts import LazyFacts, encode_facts
+from bot.core.prepared import Prepared, from_json, prepare, to_json
 from bot.core.quotes import Quote
 from bot.core.search import SparseBM25Index
 from bot.core.sentences import SentenceTable
