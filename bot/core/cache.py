@@ -11,6 +11,7 @@ keyed by its file the same way: an added or edited article is the only one parse
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -110,7 +111,8 @@ def build(directory: Path, files: list[tuple[str, bytes]]) -> Corpus:
         keep = {f"{key}.json" for key in keys}
         for old in folder.glob("*.json"):
             if old.name not in keep:
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # (a folder made read-only since: only costs disk)
+                    old.unlink(missing_ok=True)
     return Corpus.from_prepared(prepared)
 
 

@@ -8,6 +8,7 @@ no longer in the folder are removed when the folder's vectors are next assembled
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import tempfile
@@ -66,7 +67,8 @@ def sentence_vectors(corpus: Corpus, encode: Encode, cache: Path | None = None) 
         keep = {f"{k}.npy" for k in keys}
         for old in folder.glob("*.npy"):
             if old.name not in keep:
-                old.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # (a folder made read-only since: only costs disk)
+                    old.unlink(missing_ok=True)
     return vectors
 
 
