@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -85,7 +86,7 @@ async def _ask(fake, text: str, ts: str) -> str:
 
 async def test_sighup_reloads_knowledge_and_sigterm_stops_cleanly(fake_slack, knowledge_dir, tmp_path):
     bot = await _start(fake_slack, knowledge_dir, tmp_path)
-    try:
+    async with _killed_if_left(bot):
         assert "Moreno" in await _ask(fake_slack, "who ran the ferry", "1.0001")
         assert "couldn't find" in await _ask(fake_slack, "who is the new harbor master", "1.0002")
 
@@ -106,11 +107,7 @@ async def test_sighup_reloads_knowledge_and_sigterm_stops_cleanly(fake_slack, kn
         bot.proc.send_signal(signal.SIGTERM)
         code = await asyncio.wait_for(bot.proc.wait(), 12)
         assert code == 0 and time.monotonic() - started < 10
-    finally:
-        if bot.proc.returncode is None:
-            bot.proc.kill()
-            await bot.proc.wait()
-        await bot._reader
+    await bot._reader
 
     log = "\n".join(bot.lines)
     assert "event=question platform=slack" in log and "latency_ms=" in log and 'outlets="Coastal Post"' in log
@@ -152,6 +149,17 @@ def _closed_port() -> int:
         return probe.getsockname()[1]
 
 
+@contextlib.asynccontextmanager
+async def _killed_if_left(bot: Process):
+    """Runs the block; a bot the block did not stop (an assertion failed first) is killed, never left."""
+    try:
+        yield bot
+    finally:
+        if bot.proc.returncode is None:
+            bot.proc.kill()
+            await bot.proc.wait()
+
+
 async def _stop(bot: Process, within: float) -> int:
     started = time.monotonic()
     bot.proc.send_signal(signal.SIGTERM)
@@ -165,14 +173,11 @@ async def test_unreachable_platforms_log_one_line_each_and_stop_promptly(knowled
     closed = f"http://127.0.0.1:{_closed_port()}"
     bot = await _spawn(knowledge_dir, tmp_path, SEMANTIC="off", SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_APP_TOKEN=APP_TOKEN,
                        SLACK_API_URL=closed + "/api/", DISCORD_TOKEN=DISCORD_TOKEN, DISCORD_API_URL=closed + "/api/v10")
-    try:
+    async with _killed_if_left(bot):
         await bot.wait_for_line("slack: cannot connect")
         await bot.wait_for_line("discord: cannot connect")
         await asyncio.sleep(8)  # backoff 1, 2, 4 s: several attempts each, all quiet
         assert await _stop(bot, within=2.5) == 0
-    finally:
-        if bot.proc.returncode is None:
-            bot.proc.kill()
     log = "\n".join(bot.lines)
     assert "Traceback" not in log and "Unclosed" not in log and "voice" not in log
     assert len(bot.lines) <= 6, log  # running, one line per platform, shutting down, stopped
@@ -196,14 +201,11 @@ async def test_a_rejected_platform_leaves_the_other_serving(fake_slack, knowledg
     try:
         bot = await _start(fake_slack, knowledge_dir, tmp_path, DISCORD_TOKEN=BAD_TOKEN,
                            DISCORD_API_URL=discord.api_base)
-        try:
+        async with _killed_if_left(bot):
             line = await bot.wait_for_line("DISCORD_TOKEN was rejected")
             assert "still serving slack" in line
             assert "Moreno" in await _ask(fake_slack, "who ran the ferry", "3.0001")
             assert await _stop(bot, within=2.5) == 0
-        finally:
-            if bot.proc.returncode is None:
-                bot.proc.kill()
     finally:
         await discord.close()
     assert len([r for r in discord.requests if r[1] == "/users/@me"]) == 1
@@ -212,14 +214,11 @@ async def test_a_rejected_platform_leaves_the_other_serving(fake_slack, knowledg
 
 async def test_an_app_token_revoked_while_running_ends_slack_with_one_line(fake_slack, knowledge_dir, tmp_path):
     bot = await _start(fake_slack, knowledge_dir, tmp_path, SEMANTIC="off")
-    try:
+    async with _killed_if_left(bot):
         fake_slack.reject["apps.connections.open"] = "token_revoked"
         await fake_slack.ws.close()  # Slack drops the session; the SDK asks for a new URL and is refused
         assert await asyncio.wait_for(bot.proc.wait(), 30) == 2
         await bot._reader
-    finally:
-        if bot.proc.returncode is None:
-            bot.proc.kill()
     log = "\n".join(bot.lines)
     assert "SLACK_APP_TOKEN was rejected by Slack (token_revoked)" in log and "Traceback" not in log
 
@@ -236,7 +235,7 @@ async def test_a_feed_item_added_while_running_is_answered_without_a_restart(fak
         web.put("/feed.xml", rss(items), content_type="application/rss+xml")
         bot = await _start(fake_slack, knowledge_dir, tmp_path, SEMANTIC="off", FEEDS=web.url + "/feed.xml",
                            FEED_INTERVAL="10")
-        try:
+        async with _killed_if_left(bot):
             await bot.wait_for_line("reloaded the knowledge: 4 articles")
             assert "couldn't find" in await _ask(fake_slack, "who is the new harbor master", "4.0001")
             master = web.put("/news/master", page("Harbor Gets A New Master", [
@@ -246,9 +245,6 @@ async def test_a_feed_item_added_while_running_is_answered_without_a_restart(fak
             await bot.wait_for_line("reloaded the knowledge: 5 articles", timeout=25)
             assert "Priya Anand" in await _ask(fake_slack, "who is the new harbor master", "4.0002")
             assert await _stop(bot, within=2.5) == 0
-        finally:
-            if bot.proc.returncode is None:
-                bot.proc.kill()
     finally:
         await web.close()
     assert (knowledge_dir / "harbor-gets-a-new-master.md").is_file()
