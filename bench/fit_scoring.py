@@ -54,23 +54,25 @@ MAX_SHOWN = 3  # sentences counted as shown: an answer has room for about three 
 SENTENCE_FROM = (0.05, 0.1, 0.2, 0.3, 0.5)
 
 
-def rows_of(assistant: Assistant, items: list[dict], source: str, scorer):
-    """(features, labels, question index, article ids) for every candidate of every question; a label
-    is whether the candidate would score as a hit by score.py's own rules (answer string, outlet)."""
+def rows_of(assistant: Assistant, items: list[dict], source: str, scorer) -> dict[str, list[dict]]:
+    """For the bot with and without its semantic stage: per question, the features of every candidate and
+    their labels; a label is whether the candidate would score as a hit by score.py's own rules (answer
+    string, outlet). Without the semantic stage the candidates are BM25's alone, as the bot finds them."""
     corpus = assistant.corpus
-    out = []
+    out = {"semantic": [], "lexical": []}
     for item in items:
         parsed = corpus.expand(parse_question(item["question"]))
         vector = assistant.encode([semantic_text(item["question"], parsed)])[0]
-        found = find_candidates(parsed, corpus, vector)
-        x, _ = features(parsed, Expectation.of(parsed, corpus), corpus, found)
         gold, outlets = item["answers"], {scorer.canon_outlet(o) for o in item["outlets"]}
-        labels = np.array([
-            any(scorer.answer_matches(g, scorer.normalise(corpus.sentences.text(s))) for g in gold)
-            and scorer.canon_outlet(corpus.article_of(s).outlet) in outlets for s in found.ids.tolist()], dtype=float)
-        articles = corpus.sentences.places[found.ids, 0] if len(found) else np.zeros(0, int)
-        out.append({"x": x, "y": labels, "from_bm25": found.from_bm25, "answerable": item["type"] != "out_of_scope", "articles": articles,
-                    "source": source, "concepts": bool(parsed.concepts), "group": item.get("note", item["id"])})
+        for name, found in (("semantic", find_candidates(parsed, corpus, vector)),
+                            ("lexical", find_candidates(parsed, corpus, None))):
+            x, _ = features(parsed, Expectation.of(parsed, corpus), corpus, found)
+            labels = np.array([
+                any(scorer.answer_matches(g, scorer.normalise(corpus.sentences.text(s))) for g in gold)
+                and scorer.canon_outlet(corpus.article_of(s).outlet) in outlets for s in found.ids.tolist()], dtype=float)
+            out[name].append({"x": x, "y": labels, "source": source,
+                              "answerable": item["type"] != "out_of_scope", "concepts": bool(parsed.concepts),
+                              "group": item.get("note", item["id"])})
     return out
 
 
@@ -117,16 +119,17 @@ def shown(p: np.ndarray, sentence_from: float) -> np.ndarray:
 
 
 def evaluate(questions: list[dict], answered: list[bool], sentence_p: list[np.ndarray],
-             sentence_from: float) -> dict[str, tuple[float, float]]:
-    """Per source: (in-scope accuracy, abstain accuracy) of these decisions."""
+             sentence_from: list[float]) -> dict[str, tuple[float, float]]:
+    """Per source: (in-scope accuracy, abstain accuracy) of these decisions (each question's answer shows
+    the sentences that reach its sentence_from)."""
     result = {}
     for source in sorted({q["source"] for q in questions}):
         hits = {True: [], False: []}
-        for q, a, p in zip(questions, answered, sentence_p):
+        for q, a, p, joins in zip(questions, answered, sentence_p, sentence_from):
             if q["source"] != source:
                 continue
             if q["answerable"]:
-                hits[True].append(a and bool(q["y"][shown(p, sentence_from)].any()))
+                hits[True].append(a and bool(q["y"][shown(p, joins)].any()))
             else:
                 hits[False].append(not a)
         result[source] = (float(np.mean(hits[True])) if hits[True] else 0.0,
@@ -149,6 +152,9 @@ def probabilities(fitted, questions: list[dict], keep: np.ndarray) -> list[np.nd
 
 
 def fit_sentences(questions: list[dict], keep: np.ndarray):
+    """The sentence model fitted on every candidate of the questions the bot ranks candidates for: those
+    with concepts (scoring.rank() leaves the others unanswered)."""
+    questions = [q for q in questions if q["concepts"]]
     x = np.vstack([q["x"] for q in questions]) * keep
     y = np.concatenate([q["y"] for q in questions])
     mean, scale, weights, bias = fit(x, y, source_weights(questions, [len(q["y"]) for q in questions]))
@@ -161,7 +167,7 @@ def thresholds(questions: list[dict], sentence_p: list[np.ndarray]) -> tuple[flo
     for sentence_from in SENTENCE_FROM:
         for answer_from in np.arange(0.05, 0.951, 0.01):
             answered = [bool(q["concepts"] and len(p) and p.max() >= answer_from) for q, p in zip(questions, sentence_p)]
-            result = evaluate(questions, answered, sentence_p, sentence_from)
+            result = evaluate(questions, answered, sentence_p, [sentence_from] * len(questions))
             if objective(result) > best[0]:
                 best = (objective(result), round(float(answer_from), 2), sentence_from, result)
     return best[1], best[2], best[3]
@@ -184,7 +190,7 @@ def cross_validated(questions: list[dict], keep: np.ndarray, folds: int = 5) -> 
     for source in sorted({q["source"] for q in questions}):
         part = [i for i, q in enumerate(questions) if q["source"] == source]
         result[source] = evaluate([questions[i] for i in part], [answered[i] for i in part],
-                                  [sentence_p[i] for i in part], shown_from[part[0]])[source]
+                                  [sentence_p[i] for i in part], [shown_from[i] for i in part])[source]
     return result
 
 
@@ -195,14 +201,12 @@ def squad_items(args) -> tuple[Path, list[dict]]:
 
 
 def data_key(args) -> str:
-    """'' for the shared kit's data, else a digest of the SQuAD JSON and the dev file (or their absence),
-    so that cached rows are never reused for other data."""
+    """A digest of the data the rows come from: the SQuAD JSON, the dev file (or its absence) and the
+    shipped articles the dev questions are asked about, so that cached rows are never reused for other data."""
     squad = squad_sets.squad_json_or_exit(args.squad_json, SHARED)
-    kit = squad_sets.kit_json(SHARED)
-    if kit.is_file() and squad.resolve() == kit.resolve() and not args.squad_only and Path(args.dev).resolve() == DEV.resolve():
-        return ""
     dev = "none" if args.squad_only else squad_sets.digest(Path(args.dev))
-    return "-" + hashlib.sha256(f"{squad_sets.digest(squad)} {dev}".encode()).hexdigest()[:12]
+    articles = " ".join(squad_sets.digest(path) for path in sorted((ROOT / "knowledge").glob("*.md")))
+    return hashlib.sha256(f"{squad_sets.digest(squad)} {dev} {articles}".encode()).hexdigest()[:12]
 
 
 def main() -> int:
@@ -225,34 +229,36 @@ def main() -> int:
     knowledge, squad = squad_items(args)
     dev = [] if args.squad_only else [
         json.loads(line) for line in Path(args.dev).read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key()}{data_key(args)}.pickle"
+    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key()}-{data_key(args)}.pickle"
     if rows.exists():  # (the candidates and features of a run before, when the code that makes them is the same)
         questions = pickle.loads(rows.read_bytes())
     else:
         scorer = load_scorer(SHARED / "eval" / "score.py")
         questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer)
         if dev:
-            questions += rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev", scorer)
+            for name, more in rows_of(Assistant.from_directory(ROOT / "knowledge"), dev, "dev", scorer).items():
+                questions[name] += more
         rows.write_bytes(pickle.dumps(questions))
-    answerable = [q for q in questions if q["answerable"] and q["source"] == "squad-tune"]
-    recall = np.mean([q["y"].any() for q in answerable])
-    print(f"{len(questions)} questions, {sum(len(q['y']) for q in questions)} candidate rows; "
-          f"the answer is among the candidates for {recall:.1%} of answerable SQuAD questions")
+    for source in sorted({q["source"] for q in questions["semantic"]}):
+        recall = {name: np.mean([q["y"].any() for q in rows if q["answerable"] and q["source"] == source])
+                  for name, rows in questions.items()}
+        count = sum(q["source"] == source for q in questions["semantic"])
+        print(f"{source}: {count} questions; the answer is among the candidates for {recall['semantic']:.1%} of "
+              f"the answerable ones ({recall['lexical']:.1%} among BM25's alone)")
 
     stored = {"fitted_by": "bench/fit_scoring.py", "squad_per_kind": args.per_kind, "dev_questions": len(dev)}
-    lexical = [dict(q, x=q["x"][q["from_bm25"]], y=q["y"][q["from_bm25"]]) for q in questions]
-    for name, drop, questions in (("semantic", set(), questions), ("lexical", SEMANTIC_ONLY, lexical)):
-        # (without the semantic stage the candidates are BM25's alone, and so are the rows it is fitted on)
+    for name, drop in (("semantic", set()), ("lexical", SEMANTIC_ONLY)):
+        questions_of = questions[name]
         keep = np.array([f not in drop for f in FEATURES])
-        fitted = fit_sentences(questions, keep)
-        answer_from, sentence_from, result = thresholds(questions, probabilities(fitted, questions, keep))
+        fitted = fit_sentences(questions_of, keep)
+        answer_from, sentence_from, result = thresholds(questions_of, probabilities(fitted, questions_of, keep))
         mean, scale, weights, bias = fitted
         stored[name] = {
             "sentence": {"features": list(FEATURES), "mean": mean.round(6).tolist(), "scale": scale.round(6).tolist(),
                          "weights": weights.round(6).tolist(), "bias": round(bias, 6)},
             "answer_from": answer_from, "sentence_from": sentence_from}
         print(f"\n{name}: answers from {answer_from:.2f}, another sentence joins from {sentence_from:.2f}")
-        held_out = cross_validated(questions, keep) if args.cross_validate else {}
+        held_out = cross_validated(questions_of, keep) if args.cross_validate else {}
         for source, (inscope, abstain) in result.items():
             line = f"  {source:<11} fitted on: in-scope {inscope:.3f}  abstain {abstain:.3f}"
             if source in held_out:

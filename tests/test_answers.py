@@ -96,6 +96,12 @@ def test_clip_keeps_the_words_that_matter():
     assert "needle" in clipped and len(clipped) <= 60 and clipped.startswith("…")
 
 
+def test_clip_shortens_a_word_longer_than_the_limit_rather_than_dropping_it():
+    url = "https://example.com/" + "a" * 700
+    clipped = clip(url, set(), 100)
+    assert clipped.startswith("https://example.com/") and clipped.endswith("…") and len(clipped) <= 100
+
+
 def test_sources_lists_every_article(assistant):
     sources = assistant.sources()
     assert [s.outlet for s in sources] == ["Coastal Post", "Daily Ledger", "Metro Times"]

@@ -23,6 +23,17 @@ def test_disjunctions_and_novelty():
     assert any(c.novelty for c in parse_question("is she pregnant again").concepts)
 
 
+@pytest.mark.parametrize("question", ["what record label signed her", "which exactly label is she on",
+                                      "what label is she on"])
+def test_a_which_question_knows_the_noun_it_asks_for(question):
+    assert parse_question(question).subject == "label"
+
+
+def test_or_joins_only_a_new_word_to_the_one_before():
+    q = parse_question("was it ruiz or ruiz's firm that replaced the cables")
+    assert [set(c.alternatives) for c in q.concepts][:2] == [{"ruiz"}, {"firm"}]
+
+
 def test_no_paraphrase_list_stands_in_for_the_semantic_stage():
     # a question's terms are its own words; paraphrases are the sentence embeddings' job
     q = parse_question("did the song blow up before it came out")

@@ -50,3 +50,26 @@ def test_weights_for_other_features_are_refused_by_name(tmp_path, monkeypatch):
         assert str(stale) in str(error.value)
     finally:
         scoring.model.cache_clear()
+
+
+@pytest.mark.parametrize("question", ["how old is ruiz's firm", "how old is Ruiz's firm"])
+def test_a_name_asked_about_in_the_possessive_counts_as_a_name(assistant, question):
+    from bot.core.candidates import find_candidates
+    from bot.core.expectations import Expectation
+    from bot.core.questions import parse_question, semantic_text
+
+    corpus = assistant.corpus
+    parsed = corpus.expand(parse_question(question))
+    found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
+    x, _ = fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)
+    missing = dict(zip(found.ids.tolist(), x[:, FEATURES.index("names_missing_here")]))
+    ferry = [s for s in found.ids.tolist() if "ferry" in corpus.sentences.text(s)]  # (an article without Ruiz)
+    assert ferry and all(missing[s] == 1 for s in ferry)
+    assert all(missing[s] == 0 for s in found.ids.tolist() if "Ruiz" in corpus.sentences.text(s))
+
+
+def test_cross_validated_figures_show_each_question_its_own_folds_sentences():
+    # two questions from two folds with other thresholds for another sentence: each is judged by its own
+    q = {"source": "s", "answerable": True, "y": np.array([0.0, 1.0])}
+    p = np.array([0.9, 0.2])
+    assert fit_scoring.evaluate([q, q], [True, True], [p, p], [0.1, 0.5])["s"] == (0.5, 0.0)

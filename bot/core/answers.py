@@ -156,6 +156,8 @@ def clip(text: str, focus: set[str], limit: int) -> str:
         else:
             end = start + 1  # a single word longer than the limit: skip it
     start, end = best_span
+    if start == end:  # no word fits (one long URL): its beginning
+        return text[:max(limit - 1, 0)] + "…"
     return ("…" if start else "") + " ".join(tokens[start:end]) + ("…" if end < len(tokens) else "")
 
 
@@ -233,17 +235,13 @@ def _budgets(texts: list[str], header: str, chosen: list[Candidate], corpus: Cor
     """Share MAX_ANSWER_CHARS among the passages, giving short ones what they need."""
     overhead = (len(header) + 1 if len(texts) > 1 else 0) + sum(
         len(corpus.article_of(c.sentence).credit) + 12 for c in chosen)
-    remaining = MAX_ANSWER_CHARS - overhead
+    remaining = max(MAX_ANSWER_CHARS - overhead, 0)
     budgets = [0] * len(texts)
     for position, i in enumerate(sorted(range(len(texts)), key=lambda i: len(texts[i]))):
         share = remaining // (len(texts) - position)
         budgets[i] = min(len(texts[i]), share)
         remaining -= budgets[i]
     return budgets
-
-
-def _outlet(sentence_id: int, corpus: Corpus) -> str:
-    return corpus.article_of(sentence_id).outlet
 
 
 def join_list(items: list[str], conjunction: str = "and") -> str:

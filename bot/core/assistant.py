@@ -11,6 +11,7 @@ from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, j
 from bot.core.attribution import Scope, source_scope
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
+from bot.core.candidates import term_weights
 from bot.core.claims import Verdict, check_claim
 from bot.core.conversation import Conversation
 from bot.core.corpus import Corpus, IndexFactory
@@ -151,16 +152,15 @@ class Assistant:
         if problem:
             return self._no_quote(topic, problem)
         parsed = self.corpus.expand(parse_question(topic))
-        weights = {t: w for c in parsed.concepts for t, w in c.alternatives.items()}
-        found = self.corpus.quote_index.top(weights, 1)
+        found = self.corpus.quote_index.top(term_weights(parsed), 1)
         if not found:
             return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
         best = found[0][0]
         # the same coverage test as answers, over the quote and the sentence around it
         context = self.corpus.quote_index.terms(best)
         concepts = parsed.concepts
-        found = sum(1 for c in concepts if any(t in context for t in c.alternatives))
-        if concepts and found / len(concepts) < QUOTE_MIN_COVERAGE:
+        covered = sum(1 for c in concepts if any(t in context for t in c.alternatives))
+        if concepts and covered / len(concepts) < QUOTE_MIN_COVERAGE:
             return self._no_quote(topic, f"I couldn't find a quote about {topic!r} in the coverage.")
         return self._quote_answer(topic, quotes[best])
 

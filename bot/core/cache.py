@@ -2,8 +2,9 @@
 
 The file is `knowledge/.cache/corpus-<key>.npz`: NumPy arrays plus one JSON document, read with
 allow_pickle=False, so a foreign file can never run code. The key hashes every article file (name and
-bytes) and the core's own source, so an edited article or a new tokenizer is never served a stale
-index. A missing, corrupt or foreign file is rebuilt; a folder we cannot write to only costs speed.
+bytes), the core's own source and the stemmer's version, so an edited article or a new tokenizer is
+never served a stale index. A missing, corrupt or foreign file is rebuilt; a folder we cannot write to
+only costs speed.
 
 Rebuilding starts from `knowledge/.cache/articles/<key>.json`, each article as prepared.py made it,
 keyed by its file the same way: an added or edited article is the only one parsed and split again.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.metadata
 import json
 import logging
 import tempfile
@@ -42,8 +44,9 @@ _CORE = Path(__file__).resolve().parent
 
 @lru_cache(maxsize=1)
 def code_fingerprint() -> str:
-    """Changes whenever the code that shapes the index changes."""
-    digest = hashlib.sha256(f"format {FORMAT}".encode())
+    """Changes whenever the code that shapes the index changes: ours, and the stemmer's (its stems are
+    the index's terms)."""
+    digest = hashlib.sha256(f"format {FORMAT} PyStemmer {importlib.metadata.version('PyStemmer')}".encode())
     for path in sorted(_CORE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()

@@ -152,7 +152,9 @@ class Corpus:
 
     def _close_terms(self, word: str, root: str) -> list[str]:
         """Known terms one typo from the word or its stem: a letter swapped with the next, doubled,
-        dropped, added or replaced (Damerau-Levenshtein distance 1)."""
+        dropped, added or replaced (Damerau-Levenshtein distance 1), except in the first letter: only
+        terms that begin as the word does, or with its second letter, are looked at ("fery" finds
+        "ferry"; "gerry" does not), which keeps the search to a few terms."""
         if len(word) < MIN_TYPO_LENGTH:
             return []
         found = set()

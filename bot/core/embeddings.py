@@ -23,6 +23,8 @@ _DISTRIBUTION = MODEL_PACKAGE.replace("_", "-")  # what pip calls it
 MODEL_NAME = "sentence-transformers__all-MiniLM-L6-v2"
 # sha256 of the upstream model.safetensors (the Hugging Face repository's LFS object)
 WEIGHTS_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+# Sentence vectors are cached under the weights' checksum and the text alone (vectors.py): a change to
+# how a text becomes a vector (MAX_TOKENS, the pooling) must change that key too, or old vectors are served.
 MAX_TOKENS = 256  # the model's max_seq_length (sentence_bert_config.json): it was trained on no more
 DIMENSIONS = 384
 _HEADS = 12

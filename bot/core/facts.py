@@ -126,14 +126,6 @@ def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]
     return names
 
 
-def proper_names_of(texts: list[str], name_words: frozenset[str]) -> frozenset[str]:
-    """Name words that are names rather than capitalised titles: capitalised mid-sentence at least twice,
-    and at least as often as they appear in lowercase ("So Good" yes; "I Want Power" does not make
-    "want" a name)."""
-    capitalised, lowercase = case_counts(texts)
-    return proper_names_among(name_words, capitalised, lowercase)
-
-
 def case_counts(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
     """How often each word is capitalised mid-sentence, and how often it is written in lowercase:
     counted per article and added up, for proper_names_among."""
@@ -149,6 +141,9 @@ def case_counts(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:
 
 
 def proper_names_among(name_words: Iterable[str], capitalised: Counter[str], lowercase: Counter[str]) -> frozenset[str]:
+    """Name words that are names rather than capitalised titles: capitalised mid-sentence at least twice,
+    and at least as often as they appear in lowercase ("So Good" yes; "I Want Power" does not make
+    "want" a name)."""
     return frozenset(w for w in name_words if capitalised[w] >= 2 and capitalised[w] >= lowercase[w])
 
 

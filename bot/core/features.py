@@ -87,7 +87,8 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     put("unknown_share", float(np.dot(unknown, importance)) / total)
     if expect.name_stems:
         put("names_missing", ~where.names_near())
-    named = [j for j, c in enumerate(concepts) if c.word in expect.names or c.word in question.capitalised]
+    named = [j for j, c in enumerate(concepts)
+             if c.word in question.capitalised or c.word.removesuffix("'s") in expect.names]  # ("ruiz's")
     if named:
         put("names_missing_here", (where.near[:, named] == 0).mean(axis=1))
     numbers = [j for j, c in enumerate(concepts) if c.word[:1].isdigit()]

@@ -28,9 +28,9 @@ _KINDS = [
                          r"(own )?words\b")),
     # "which record company": one modifier may come before the noun (but not "what is company X")
     ("which", re.compile(r"\b(which|what) (?:(?!(?:is|was|are|were|did|does|do)\b)\w+ )?"
-                         r"(company|label|app|platform|brand|site|website|network|song|album|outlet|magazine|"
-                         r"publication|show|movie|film|band|group|team|city|country|studio|channel|service|"
-                         r"product|device|name)\b")),
+                         r"(?P<subject>company|label|app|platform|brand|site|website|network|song|album|outlet|"
+                         r"magazine|publication|show|movie|film|band|group|team|city|country|studio|channel|"
+                         r"service|product|device|name)\b")),
     ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
@@ -69,11 +69,17 @@ def question_kind(text: str) -> str:
 
 
 def _kind_of(normalized: str) -> str:
+    return _kind_and_match(normalized)[0]
+
+
+def _kind_and_match(normalized: str) -> tuple[str, re.Match | None]:
+    """The question's kind and the words that said so (None for "what", the kind of any other question)."""
     q = _CHAT_FORMS.sub(lambda m: m.group(1) + " is", normalized.replace("'", ""))
     for kind, pattern in _KINDS:
-        if pattern.search(q):
-            return kind
-    return "what"
+        match = pattern.search(q)
+        if match:
+            return kind, match
+    return "what", None
 
 
 def without_chat_noise(text: str) -> str:
@@ -100,7 +106,7 @@ def parse_question(text: str) -> Question:
     """Classify the question and list its concepts."""
     clean = without_chat_noise(text)
     normalized = normalize(clean)
-    kind = _kind_of(normalized)
+    kind, form = _kind_and_match(normalized)
     q = _FILLER.sub(" ", normalized)
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
@@ -116,6 +122,7 @@ def parse_question(text: str) -> Question:
             continue
         root = stem(word)
         if root in concepts:
+            either = False  # ("ruiz or ruiz's firm": nothing new after "or")
             continue
         alternatives = {root: 1.0}
         if either:
@@ -127,10 +134,7 @@ def parse_question(text: str) -> Question:
             concepts[key] = Concept(word=previous.word, alternatives=merged, novelty=previous.novelty)
             continue
         concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS)
-    subject = ""
-    if kind == "which":
-        match = dict(_KINDS)["which"].search(q)  # "what record label" -> "label"
-        subject = stem(match.group(1)) if match else ""
+    subject = stem(form.group("subject")) if kind == "which" else ""  # "what record label" -> "label"
     return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject,
                     capitalised=_capitalised(clean))
 
