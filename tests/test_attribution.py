@@ -50,3 +50,19 @@ def test_what_someone_told_a_publication_the_articles_cite(knowledge_dir):
 def test_a_person_is_not_taken_for_a_source(assistant):
     answer = assistant.ask("what did ruiz say about the cables?")
     assert not answer.answer.startswith("According to")  # Ruiz is quoted, not a publication
+
+
+@pytest.mark.parametrize("outlet", ["HollywoodLife", "Get Heard", "Elite Daily"])
+@pytest.mark.parametrize("question", ["when was the song released", "who directed the video", "how old is halsey",
+                                      "what is the song about", "who is alev"])
+def test_an_outlet_is_never_said_to_be_silent_and_cited_in_the_same_reply(shipped, outlet, question):
+    answer = shipped.ask(f"according to {outlet}, {question}")
+    silent = answer.answer.startswith(f"{outlet} said nothing")
+    assert not (silent and outlet in {c.outlet for c in answer.citations})
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from tests.conftest import SHIPPED_KNOWLEDGE
+
+    return Assistant.from_directory(SHIPPED_KNOWLEDGE)

@@ -86,6 +86,17 @@ def test_small_talk_gets_a_short_reply_saying_what_the_bot_knows(assistant, mess
         assert "I know 3 articles" in reply.answer
 
 
+@pytest.mark.parametrize("message", ["sources", "/sources", "list your sources", "which articles do you have?",
+                                     "what outlets covered this"])
+def test_asking_for_the_sources_in_chat_lists_them(assistant, message):
+    reply = assistant.ask(message)
+    assert reply.answer.startswith("I know 3 articles") and "• Daily Ledger" in reply.answer
+
+
+def test_a_question_about_what_sources_said_is_still_a_question(assistant):
+    assert "I know 3 articles" not in assistant.ask("which sources say the bridge reopened on march 3?").answer[:20]
+
+
 def test_a_question_that_starts_with_a_greeting_is_still_answered(assistant):
     assert "Tomas Ruiz" in assistant.ask("hi, who led the repair?").answer
 

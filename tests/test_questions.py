@@ -47,6 +47,13 @@ def test_no_paraphrase_list_stands_in_for_the_semantic_stage():
     ("how old r u", "how old are you"),
     ("is the U.S. tour on? R&B fans ask", "is the U.S. tour on? R&B fans ask"),
     ("<#C123|general> <!here> who directed it", "who directed it"),
+    ("**who produced the song**", "who produced the song"), ("_who produced the song_", "who produced the song"),
+    ("`who produced the song`", "who produced the song"), ("||who produced the song||", "who produced the song"),
+    ("~~who~~ produced the song", "who produced the song"), ("> who produced the song", "who produced the song"),
+    ("who produced the song https://example.com/a_b?x=1", "who produced the song"),
+    ("who produced <https://example.com|the song>", "who produced the song"),
+    ("who produced the song <https://example.com>", "who produced the song"),
+    ("what is snake_case", "what is snake_case"),
 ])
 def test_chat_noise_never_changes_what_is_asked(noisy, clean):
     assert without_chat_noise(noisy) == clean

@@ -106,6 +106,8 @@ class Assistant:
         if wanted:
             return summarize(self.corpus, only_disagreements=wanted == "disagreements", question=question)
         talk = small_talk_kind(plain)
+        if talk == "sources":  # (not an answer from the coverage: nothing is cited)
+            return Answer(question=question, answer=self.sources_text(), abstained=True)
         if talk:
             reply = small_talk_reply(talk, coverage_summary(self.corpus), how_to)
             return Answer(question=question, answer=reply, abstained=True)
@@ -135,9 +137,14 @@ class Assistant:
         if elsewhere.abstained:
             return not_found(parsed.text, self.corpus, reason=f"{scope.source} said nothing about that in the "
                              "coverage I have, and no other outlet did either.")
-        others = join_list(list(dict.fromkeys(c.outlet for c in elsewhere.citations)))
+        outlets = list(dict.fromkeys(c.outlet for c in elsewhere.citations))
+        if scope.outlet and scope.source in outlets:
+            # its sentence answers beside the other outlets' (ranked among its own, it fell short alone)
+            others = [o for o in outlets if o != scope.source]
+            lead = f"According to {join_list([scope.source] + others)}:"
+            return replace(elsewhere, answer=f"{lead}\n{elsewhere.answer}")
         return replace(elsewhere, answer=f"{scope.source} said nothing about that in the coverage I have; "
-                                         f"{others} did:\n{elsewhere.answer}")
+                                         f"{join_list(outlets)} did:\n{elsewhere.answer}")
 
     def quote(self, topic: str = "", rng: random.Random | None = None) -> QuoteAnswer:
         """The quotation that best matches topic, or a random attributed one when topic is empty."""

@@ -37,6 +37,11 @@ _KINDS = [
 # Chat markup that never says what is asked: Slack and Discord mention, channel and broadcast tokens,
 # bare @-broadcasts, emoji shortcodes, and pictographs (Unicode "Symbol, other").
 _MARKUP = re.compile(r"<[@#!][^<>\s]*>|@(?:everyone|here|channel)\b|:[a-z0-9_+-]+:|<a?:\w+:\d+>", re.I)
+# Links: Slack writes them <url|text> (the text is what was written) or <url>; pasted ones are bare.
+_LINK = re.compile(r"<(?:https?|mailto):[^<>|\s]*(?:\|([^<>]*))?>|\bhttps?://\S+", re.I)
+# Markdown emphasis both platforms render (**bold**, _italic_, ~strike~, `code`, ||spoiler||, > quote):
+# the marks, not the words they wrap. (An underscore inside a word stays: "snake_case".)
+_EMPHASIS = re.compile(r"[*`~]+|\|\||(?<!\w)_+|_+(?!\w)|^\s*>+", re.M)
 # (a chat word stands alone: "U.S." and "R&B" are not "you" and "are")
 _CHAT_WORD = re.compile(r"(?<![\w.&'-])(" + "|".join(CHAT_SPELLINGS) + r")(?![\w.&'-])", re.I)
 _CHAT_FORMS = re.compile(r"\b(when|who|where|what|how)s\b")  # "whens his bday" -> "when is his bday"
@@ -83,9 +88,11 @@ def _kind_and_match(normalized: str) -> tuple[str, re.Match | None]:
 
 
 def without_chat_noise(text: str) -> str:
-    """The question without mentions, emoji and markup, chat spellings of question words written out
-    ("wut" is "what"): what is asked, whatever a chat client wrapped around it."""
+    """The question without mentions, emoji, links and formatting, chat spellings of question words
+    written out ("wut" is "what"): what is asked, whatever a chat client wrapped around it."""
     text = _MARKUP.sub(" ", text)
+    text = _LINK.sub(lambda m: f" {m.group(1) or ''} ", text)
+    text = _EMPHASIS.sub(" ", text)
     if not text.isascii():
         text = "".join(" " if unicodedata.category(c) == "So" else c for c in text)
     text = _CHAT_WORD.sub(lambda m: CHAT_SPELLINGS[m.group(1).lower()], text)
