@@ -116,7 +116,8 @@ def cmd_check(args, config: Config) -> int:
     articles = []
     if config.knowledge_dir.is_dir():
         try:
-            articles = parse_knowledge(config.knowledge_dir, read_knowledge(config.knowledge_dir, ignored), warnings)
+            files = read_knowledge(config.knowledge_dir, ignored, warnings)  # (warns of copies it leaves out)
+            articles = parse_knowledge(config.knowledge_dir, files, warnings)
         except KnowledgeError as exc:
             problems.extend(exc.problems)
     for problem in problems:

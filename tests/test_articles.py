@@ -111,3 +111,82 @@ def test_a_huge_article_of_repeated_paragraphs_leaves_the_other_answers_alone(kn
         assert new.abstained == old.abstained and new.citations == old.citations, question
         assert old.abstained or new.answer == old.answer, question
     assert not after.ask("what did the council discuss on tuesday").abstained
+
+
+@pytest.mark.parametrize("raw, expected", [
+    (b"", "empty.md: is empty (0 bytes)"),
+    (b" \n\n\t\r\n", "empty.md: is empty (only whitespace)"),  # not "has no front matter": there is nothing to fix in it
+    (GOOD.encode().replace(b"First", b"Fi\0rst"), "empty.md: is not a text file (NUL byte on line 8, offset "),
+    (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "empty.md: is not a text file (NUL byte on line 3, offset 8)"),
+    (GOOD.encode("utf-16"), "empty.md: is not UTF-8 text (it starts like UTF-16, with bytes 0xff 0xfe)"),
+])
+def test_empty_and_binary_files_say_so(raw, expected):
+    with pytest.raises(KnowledgeError) as caught:
+        parse_article("empty.md", raw)
+    assert caught.value.problems[0].startswith(expected), caught.value.problems
+
+
+def test_a_nul_byte_in_a_folder_file_is_an_error_not_loaded_text(knowledge_dir):
+    (knowledge_dir / "nul.md").write_bytes(GOOD.encode().replace(b"First", b"Fi\0rst"))  # once loaded NULs and all
+    with pytest.raises(KnowledgeError, match=r"nul\.md: is not a text file"):
+        load_articles(knowledge_dir)
+
+
+def test_a_date_in_the_future_is_a_warning_and_the_article_is_kept():
+    import datetime as dt
+
+    warnings: list[str] = []
+    article = parse_article("x.md", GOOD.replace("2024-01-02", "2999-01-01").encode(), warnings)
+    assert article.published == "2999-01-01" and warnings == ["x.md: published 2999-01-01 is in the future"]
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # an outlet a timezone ahead
+    parse_article("x.md", GOOD.replace("2024-01-02", tomorrow).encode(), warnings)
+    assert len(warnings) == 1
+
+
+def _copy(knowledge_dir, source: str, name: str, *changes: tuple[str, str]) -> None:
+    text = (knowledge_dir / source).read_text(encoding="utf-8")
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    (knowledge_dir / name).write_text(text, encoding="utf-8")
+
+
+def test_a_copy_with_the_same_url_is_skipped_with_a_warning_even_after_the_cache_was_built(knowledge_dir, capsys):
+    from bot.cli import main
+    from bot.core.assistant import Assistant
+
+    Assistant.from_directory(knowledge_dir, semantic=False)  # cached without the copy: it must not slip in beside it
+    _copy(knowledge_dir, "ledger-bridge.md", "zz-copy.md", ("two-year repair", "long repair"),  # edited text,
+          ("ledger.example/riverside-bridge", "LEDGER.example/riverside-bridge/ "))  # the url spelled otherwise
+    warnings: list[str] = []
+    names = [name for name, _ in read_knowledge(knowledge_dir, None, warnings)]
+    assert "zz-copy.md" not in names
+    assert [w for w in warnings if "skipped" in w] == [
+        "zz-copy.md: skipped: the same article as ledger-bridge.md (same url)"]
+    assert {a.name for a in Assistant.from_directory(knowledge_dir, semantic=False).corpus.articles} == set(names)
+    assert main(["--knowledge", str(knowledge_dir), "check"]) == 0
+    assert "warning: zz-copy.md: skipped: the same article as ledger-bridge.md (same url)" in capsys.readouterr().out
+
+
+def test_the_same_text_under_another_url_and_title_is_skipped(knowledge_dir):
+    _copy(knowledge_dir, "ledger-bridge.md", "zz-syndicated.md", ("Riverside Bridge Reopens", "Bridge Open"),
+          ("Daily Ledger", "Wire"), ("ledger.example/riverside-bridge", "wire.example/bridge"))
+    _copy(knowledge_dir, "zz-syndicated.md", "zzz-again.md", ("wire.example", "else.example"))
+    warnings: list[str] = []
+    assert len(read_knowledge(knowledge_dir, None, warnings)) == 3
+    assert warnings == ["zz-syndicated.md: skipped: the same article as ledger-bridge.md (same text)",
+                        "zzz-again.md: skipped: the same article as ledger-bridge.md (same text)"]
+    assert sorted(a.name for a in load_articles(knowledge_dir)) == ["coastal-ferry.md", "ledger-bridge.md",
+                                                                     "metro-bridge.md"]
+
+
+def test_different_articles_without_a_url_are_not_copies_of_each_other(knowledge_dir):
+    # the url is required, so both are errors: each must be reported, neither hidden as the other's copy
+    for name, text in (("no-url-1.md", "One thing."), ("no-url-2.md", "Another thing.")):
+        (knowledge_dir / name).write_text(f"---\ntitle: Same Title\noutlet: O\nurl:\n---\n\n{text}\n")
+    warnings: list[str] = []
+    assert {"no-url-1.md", "no-url-2.md"} <= {name for name, _ in read_knowledge(knowledge_dir, None, warnings)}
+    assert warnings == []
+    with pytest.raises(KnowledgeError) as caught:
+        load_articles(knowledge_dir)
+    assert {p.split(":")[0] for p in caught.value.problems} == {"no-url-1.md", "no-url-2.md"}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import KnowledgeError
 
@@ -52,12 +54,22 @@ def parse_article(name: str, raw: bytes, warnings: list[str] | None = None) -> A
     def fail(message: str) -> KnowledgeError:
         return KnowledgeError([f"{name}: {message}"])
 
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Notepad's "Unicode": its NULs would say "not a text file"
+        raise fail(f"is not UTF-8 text (it starts like UTF-16, with bytes 0x{raw[0]:02x} 0x{raw[1]:02x}); "
+                   "save it as UTF-8")
+    nul = raw.find(b"\0")
+    if nul >= 0:  # valid UTF-8 all the same, so without this check it would load, NULs and all
+        line = raw[:nul].count(b"\n") + 1
+        raise fail(f"is not a text file (NUL byte on line {line}, offset {nul}); an article is a UTF-8 text file")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[:exc.start].count(b"\n") + 1
         raise fail(f"is not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}, offset {exc.start}); "
                    "save it as UTF-8") from None
+    if not text.strip():
+        raise fail(f"is empty ({'0 bytes' if not raw else 'only whitespace'}): write the front matter and "
+                   "the article text into it, or delete it")
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     if not lines or lines[0].strip() != "---":
         raise fail("has no front matter: the first line must be '---', followed by "
@@ -93,9 +105,12 @@ def parse_article(name: str, raw: bytes, warnings: list[str] | None = None) -> A
     published = meta.get("published", "")
     if published:
         try:
-            _dt.date.fromisoformat(published)
+            date = _dt.date.fromisoformat(published)
         except ValueError:
             problems.append(f"published must be an ISO date like 2022-06-10, or empty: {published!r}")
+        else:  # a day of slack: the outlet's today may already be tomorrow here
+            if date > _dt.date.today() + _dt.timedelta(days=1):
+                warnings.append(f"{name}: published {published} is in the future")
 
     paragraphs = _paragraphs(lines[end + 1:])
     if not paragraphs:
@@ -141,9 +156,12 @@ def load_articles(directory: str | Path) -> list[Article]:
     return parse_knowledge(directory, read_knowledge(directory))
 
 
-def read_knowledge(directory: Path, ignored: list[str] | None = None) -> list[tuple[str, bytes]]:
+def read_knowledge(directory: Path, ignored: list[str] | None = None,
+                   warnings: list[str] | None = None) -> list[tuple[str, bytes]]:
     """(file name, bytes) of every article file; unreadable files are reported, not skipped, and
-    files that are not articles are named (collected into ignored when given, else logged)."""
+    files that are not articles are named (collected into ignored when given, else logged). A copy of
+    an earlier file's article is left out with a warning (collected into warnings when given, else
+    logged): here, before the cache, which would otherwise parse only the new copy and not see it."""
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: the knowledge folder does not exist or is not a folder"])
     problems, others = folder_notes(directory)
@@ -160,7 +178,44 @@ def read_knowledge(directory: Path, ignored: list[str] | None = None) -> list[tu
             problems.append(f"{path.name}: cannot be read ({exc.strerror or exc})")
     if problems:
         raise KnowledgeError(problems)
+    skipped: list[str] = [] if warnings is None else warnings
+    files = _without_copies(files, skipped)
+    if warnings is None:
+        for warning in skipped:
+            log.warning(warning)
     return files
+
+
+def _comparable_url(url: str) -> str:
+    """url as compared for copies: no surrounding space or trailing slash, scheme and host lowercase."""
+    parts = urlsplit(url.strip())
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), parts.query, parts.fragment))
+
+
+def _without_copies(files: list[tuple[str, bytes]], warnings: list[str]) -> list[tuple[str, bytes]]:
+    """files less those holding the same article as an earlier one: the same url (an empty one never
+    counts) or the same text, whatever the title. Broken files are kept, for parse_knowledge to report."""
+    by_url: dict[str, str] = {}
+    by_text: dict[bytes, str] = {}
+    kept = []
+    for name, raw in files:
+        try:
+            article = parse_article(name, raw, [])
+        except KnowledgeError:
+            kept.append((name, raw))
+            continue
+        url = _comparable_url(article.url)
+        text = hashlib.sha256("\n".join(article.paragraphs).encode()).digest()
+        url_of, text_of = by_url.get(url) if url else None, by_text.get(text)
+        if url_of or text_of:
+            same = "url and text" if url_of == text_of else "url" if url_of else "text"
+            warnings.append(f"{name}: skipped: the same article as {url_of or text_of} (same {same})")
+        else:
+            kept.append((name, raw))
+        if url:  # a skipped file is remembered too, so that a copy of it is named after it
+            by_url.setdefault(url, name)
+        by_text.setdefault(text, name)
+    return kept
 
 
 def parse_knowledge(directory: Path, files: list[tuple[str, bytes]],
