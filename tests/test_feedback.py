@@ -78,3 +78,13 @@ def test_report_and_verify_on_the_command_line(knowledge_dir, tmp_path):
         data = json.loads(cli("verify", claim, "--json").stdout)
         assert set(data) == {"claim", "verdict", "answer", "citations"} and data["verdict"] == verdict, data
         assert data["claim"] == claim and (verdict == "not_found") == (data["citations"] == [])
+
+
+def test_a_date_said_relative_to_the_event_never_supports_a_claim_about_the_event(knowledge_dir):
+    from bot.core.assistant import Assistant
+
+    (knowledge_dir / "eve.md").write_text("---\ntitle: Bridge Eve\noutlet: Coastal Post\nurl: https://coastal.example/eve\n"
+                                          "---\n\nCrews tested the lights on March 2, one day before the bridge "
+                                          "reopened.\n", encoding="utf-8")
+    verdict = Assistant.from_directory(knowledge_dir).verify("the bridge reopened on March 2")
+    assert "Coastal Post" not in {c.outlet for c in verdict.citations} or verdict.verdict != "supported"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 
 from bot.core.answers import Citation, clip, coverage_summary, join_list
 from bot.core.corpus import Corpus
-from bot.core.expectations import relation
+from bot.core.expectations import only_relative_to_event, relation
 from bot.core.facts import find_facts
 from bot.core.questions import parse_question, semantic_text
 from bot.core.scoring import rank
@@ -71,8 +71,13 @@ def check_claim(claim: str, corpus: Corpus, encode=None) -> Verdict:
     about = [c for c in ranked[:10] if c.score >= fitted.answer_from or (c.score >= fitted.sentence_from
                                                                          and covered[c.sentence])]
     claimed = {field: getattr(stated, field) for field in _KINDS if getattr(stated, field)}
+    # the event a date is claimed of: the claim's words less the date's ("released", not "June")
+    dated = {w for d in stated.dates for w in d.split()}
+    event = replace(question, concepts=tuple(c for c in question.concepts if c.word not in dated))
     agreeing, differing = [], []
     for candidate in about:
+        if dated and only_relative_to_event(corpus.sentences.text(candidate.sentence), event):
+            continue  # "one day prior to the release, on June 9": not the release's date
         relations = [_relation(field, values, corpus.facts[candidate.sentence]) for field, values in claimed.items()]
         if claimed and all(r == "agree" for r in relations):
             agreeing.append(candidate)
