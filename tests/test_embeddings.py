@@ -99,3 +99,35 @@ def test_the_cli_names_what_to_fix_when_the_model_is_missing(monkeypatch, capsys
         assert "Tomas Ruiz" in capsys.readouterr().out
     finally:
         encoder.cache_clear()
+
+
+def test_a_large_article_is_embedded_in_slices_with_progress(monkeypatch, caplog, tmp_path):
+    from bot.core import vectors as vectors_module
+    from bot.core.vectors import sentence_vectors
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    words = ["bridge", "ferry", "council", "harbor", "market", "school", "river", "station"]
+    body = " ".join(f"Report {i} says the {words[i % 8]} {'was busy ' * (i % 5)}on day {i}." for i in range(40))
+    (knowledge / "long.md").write_text(
+        "---\ntitle: A Long Report\noutlet: Daily Ledger\nurl: https://ledger.example/long\npublished: 2023-03-04\n"
+        f"---\n\n{body}\n", encoding="utf-8")
+    corpus = Assistant.from_directory(knowledge, semantic=False).corpus
+    texts = [corpus.sentences.text(i) for i in range(len(corpus.sentences))]
+    assert len(corpus.articles) == 1 and len(texts) == 40
+    monkeypatch.setattr(vectors_module, "_SLICE_SENTENCES", 16)
+    monkeypatch.setattr(vectors_module, "_PROGRESS_EVERY", 0.0)  # a progress line after every slice
+    calls: list[int] = []
+
+    def counting(batch):
+        calls.append(len(batch))
+        return encoder().encode(batch)
+
+    with caplog.at_level("INFO", logger=vectors_module.__name__):
+        sliced = sentence_vectors(corpus, counting, tmp_path / "cache")
+    assert calls == [16, 16, 8]  # bounded slices, in order
+    assert np.allclose(sliced, encoder().encode(texts), atol=1e-5)  # as if embedded in one call
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("embedded ")]
+    assert [p.split(" a second")[0].split(" (")[0] for p in progress] == [
+        "embedded 16 of 40 sentences", "embedded 32 of 40 sentences", "embedded 40 of 40 sentences"]
+    stored = list((tmp_path / "cache" / VECTOR_DIR).glob("*.npy"))  # one file, the whole article
+    assert len(stored) == 1 and np.load(stored[0]).shape == (40, DIMENSIONS)
