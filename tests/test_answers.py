@@ -175,3 +175,21 @@ def test_a_name_part_stands_for_its_usual_partner_only(tmp_path):
     assert aliases["mara"] == {"okoy"} and aliases["okoy"] == {"mara"}
     assert aliases["dana"] == {"chen"}
     assert "chen" not in aliases  # three people share it: "Chen" is none of them in particular
+
+
+@pytest.mark.parametrize("a, b, expected", [
+    (("2 year",), ("11 month", "27 year"), "differ"),  # "Ender is 2" against "11-month-old son, Ender"
+    (("1 year",), ("12 month",), "agree"), (("two year",), ("24 month",), "agree"), (("2 day",), ("48 hour",), "agree"),
+    (("5 minute",), ("3 minute", "49 second"), "differ"),
+    (("2 day",), ("4 million",), ""),  # not the same measure: cannot tell
+])
+def test_ages_and_durations_compare_across_units(a, b, expected):
+    from bot.core.expectations import relation
+
+    assert relation("how_long", a, b) == expected
+
+
+def test_an_age_in_minutes_is_no_age():
+    from bot.core.expectations import relation
+
+    assert relation("how_old", ("5 minute",), ("27 year",)) == "" and relation("how_old", ("2 year",), ("11 month",)) == "differ"

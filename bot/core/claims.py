@@ -30,8 +30,10 @@ SENTENCE_CHARS = 300
 _KINDS = {"dates": ("when", "date"), "ages": ("how_old", "age"), "amounts": ("how_many", "number"),
           "durations": ("how_long", "duration")}
 # Spans in the claim that state those facts, blanked before retrieval (the sentence may say another value)
-_VALUES = re.compile(r"\$?\d[\d,.]*(?:\s*(?:million|billion|thousand|percent|%))?(?:st|nd|rd|th)?|\b(?:one|two|three|"
-                     r"four|five|six|seven|eight|nine|ten|eleven|twelve)\b", re.I)
+# (with the unit of an age or a duration: "2 years old", "5 minutes long" are the value, not the topic)
+_VALUES = re.compile(r"(?:\$?\d[\d,.]*(?:\s*(?:million|billion|thousand|percent|%))?(?:st|nd|rd|th)?|\b(?:one|two|"
+                     r"three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)(?:[- ](?:second|minute|hour|day|"
+                     r"week|month|year|decade)s?\b(?:[- ](?:old|long)\b)?)?", re.I)
 
 
 @dataclass(frozen=True, slots=True)

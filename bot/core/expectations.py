@@ -18,6 +18,13 @@ FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how
 NAME_KINDS = {"who", "which", "where"}
 # "one day prior to the release, on June 9": that date is not the release's date
 _RELATIVE_MARKERS = frozenset({"prior", "before", "ahead", "after", "following", "since", "until"})
+# Ages and durations as facts.py writes them ("11 month", "two year"), in seconds: "2 years" and "11
+# months" are comparable, "a year" and "12 months" the same. (A month is a twelfth of a year.)
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_800, "month": 2_629_800,
+            "year": 31_557_600, "decade": 315_576_000}
+_COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)} \
+    | {"a": 1, "an": 1}
+_SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units differ by under 2%
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +120,22 @@ def relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
         return ""
     if set(a) & set(b):
         return "agree"
-    # "2 days" and "4 minutes" measure different things: only values in the same unit can contradict
+    shortest = _SECONDS["day"] if kind == "how_old" else 1  # ("is 5 minutes long" is no one's age)
+    times_a, times_b = _in_seconds(a, shortest), _in_seconds(b, shortest)
+    if times_a and times_b:
+        same = any(abs(x - y) <= _SAME_TIME * max(x, y) for x in times_a for y in times_b)
+        return "agree" if same else "differ"
+    # "5 million" and "4 minutes" measure different things: only values in the same unit can contradict
     units = {v.split()[-1] for v in a} & {v.split()[-1] for v in b}
     return "differ" if units else ""
+
+
+def _in_seconds(values: tuple[str, ...], shortest: int) -> list[float]:
+    """The values that are a count of a time unit no shorter than shortest seconds, in seconds."""
+    found = []
+    for value in values:
+        count, _, unit = value.partition(" ")
+        number = float(count) if count.replace(".", "", 1).isdigit() else _COUNTS.get(count)
+        if number is not None and _SECONDS.get(unit, 0) >= shortest:
+            found.append(number * _SECONDS[unit])
+    return found
