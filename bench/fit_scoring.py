@@ -240,8 +240,8 @@ def main() -> int:
                 questions[name] += more
         rows.write_bytes(pickle.dumps(questions))
     for source in sorted({q["source"] for q in questions["semantic"]}):
-        recall = {name: np.mean([q["y"].any() for q in rows if q["answerable"] and q["source"] == source])
-                  for name, rows in questions.items()}
+        recall = {name: np.mean([q["y"].any() for q in of_bot if q["answerable"] and q["source"] == source])
+                  for name, of_bot in questions.items()}
         count = sum(q["source"] == source for q in questions["semantic"])
         print(f"{source}: {count} questions; the answer is among the candidates for {recall['semantic']:.1%} of "
               f"the answerable ones ({recall['lexical']:.1%} among BM25's alone)")
