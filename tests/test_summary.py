@@ -49,3 +49,15 @@ def test_summary_json(knowledge_dir):
                          capture_output=True, text=True, timeout=120, env={"SEMANTIC": "off", "PATH": "/usr/bin:/bin"})
     data = json.loads(run.stdout)
     assert set(data) == {"question", "answer", "abstained", "citations"} and "March 4" in data["answer"]
+
+
+def test_naming_what_the_whole_coverage_is_about_is_not_a_report_in_common(assistant):
+    from bot.core import summary
+
+    corpus = assistant.corpus
+    assert corpus.topics[0] == "Riverside Bridge"
+    text = {corpus.sentences.text(i): i for i in range(len(corpus.sentences))}
+    ledger = next(i for t, i in text.items() if t.startswith("The Riverside Bridge reopened"))
+    metro = next(i for t, i in text.items() if t.startswith("Drivers returned to the Riverside Bridge"))
+    assert summary._shared(corpus, ledger, metro) == ["Riverside Bridge"]
+    assert not summary._common_facts(corpus, ledger, metro)
