@@ -75,3 +75,14 @@ def test_shipped_spokesperson_quote(shipped_assistant):
 ])
 def test_a_sentence_that_is_only_a_quotation_is_told_apart(text, only):
     assert is_only_quotation(text) is only
+
+
+def test_a_quote_is_found_by_the_sentence_that_introduces_it(knowledge_dir):
+    from bot.core.assistant import Assistant
+
+    (knowledge_dir / "crew.md").write_text(
+        "---\ntitle: Ferry Crew Says Goodbye\noutlet: Coastal Post\nurl: https://coastal.example/crew\n---\n\n"
+        "In an interview with the Harbor Gazette, Captain Lee Moreno looked back on his years at the helm.\n\n"
+        "“Over two years, the crew became a family to me,” he said.\n", encoding="utf-8")
+    found = Assistant.from_directory(knowledge_dir).quote("harbor gazette interview")
+    assert not found.abstained and "became a family" in found.quote

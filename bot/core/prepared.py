@@ -33,7 +33,8 @@ class Named:
     facts: tuple[str, ...]  # per sentence, facts.encode_facts
     kinds: tuple[int, ...]  # per sentence, facts.kinds_stated
     quotes: tuple[Quote, ...]  # sentence ids within the article, article 0
-    quote_tokens: tuple[tuple[str, ...], ...]  # per quotation: its words, its speaker's and its sentence's
+    # per quotation: its words, its speaker's, and those of its sentence and the one before
+    quote_tokens: tuple[tuple[str, ...], ...]
     mentions: dict[str, int]  # each name the sentences state, and how often
     originals: dict[str, str]  # each name as the article first writes it
 
@@ -96,7 +97,7 @@ def _named(prepared: Prepared, name_words: frozenset[str]) -> Named:
     asked = frozenset(asking.asked)
     return Named(asked=asked, assumed=asked & name_words, facts=tuple(encode_facts(f) for f in facts),
                  kinds=tuple(kinds_stated(f) for f in facts), quotes=tuple(quotes),
-                 quote_tokens=tuple(tuple(tokenize(f"{q.text} {q.speaker or ''} {prepared.texts[q.sentence]}"))
+                 quote_tokens=tuple(tuple(tokenize(f"{q.text} {q.speaker or ''} {_introduced(prepared.texts, q)}"))
                                     for q in quotes),
                  mentions=dict(mentions), originals=originals)
 
@@ -142,3 +143,9 @@ def from_json(stored: dict) -> Prepared:
                     capitalised={k: int(v) for k, v in stored["capitalised"].items()},
                     lowercase={k: int(v) for k, v in stored["lowercase"].items()},
                     lowercase_words=frozenset(stored["lowercase_words"]), named=named)
+
+
+def _introduced(texts: tuple[str, ...], quote: Quote) -> str:
+    """A quotation's sentence and the one before it, which news writes to introduce it ("In an
+    interview with Allure, Halsey gushed about …" / "Halsey took to Twitter to thank fans")."""
+    return " ".join(texts[max(quote.sentence - 1, 0):quote.sentence + 1])
