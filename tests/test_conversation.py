@@ -120,3 +120,12 @@ def test_the_cli_reads_stdin_as_one_conversation(knowledge_dir):
                            input="who led the repair\nhow old is he\n", capture_output=True, text=True, timeout=120,
                            env={"SEMANTIC": "off", "PATH": "/usr/bin:/bin"})
     assert "52" not in json.loads(plain.stdout.splitlines()[1])["answer"]  # without --conversation: each alone
+
+
+@pytest.mark.parametrize("first, follow_up, understood", [
+    ("what did ruiz say about cables", "who replaced it?", "who replaced cables"),
+    ("when did whitfield cut her ribbon", "and where was it?", "where was her ribbon"),
+])
+def test_it_is_what_the_last_question_was_about(assistant, first, follow_up, understood):
+    conversation, _ = chat(assistant, first, follow_up)
+    assert conversation.understood.rstrip("?") == understood

@@ -29,7 +29,8 @@ _QUESTION_FORM = re.compile(r"^(who|whom|whose|what|whats|when|whens|where|why|h
 _PERSON = {"he", "him", "she"}
 _POSSESSIVE = {"his", "hers", "their"}
 _THING = {"it", "its"}
-_DETERMINED = re.compile(r"\b(the|a|an|this|that|these|those)\b.*$")
+_DETERMINED = re.compile(r"\b(the|a|an|this|that|these|those|his|her|their|its|my|your|our)\b.*$")
+_ABOUT = re.compile(r"\b(about|of|on|for|with)\s+(.+)$")  # "what did alev say about birthday": birthday
 _DO_SUPPORT = {"did", "does", "do", "will", "would", "can", "could", "should", "might", "may"}
 _BE = {"is", "was", "are", "were", "been", "be"}
 _PARTICLES = {"out", "up", "off", "on", "in", "back", "down", "over", "away"}
@@ -147,14 +148,15 @@ def _content(tokens: list[str]) -> list[str]:
 
 
 def _topic(question: str) -> str:
-    """What the question is about: its last determined phrase ("the so good video"), without the verb
-    that English puts after the subject in "did the repair cost", "was the video released"; else
-    its words after the question word and verb."""
+    """What the question is about: its last determined phrase ("the so good video", "her pregnancy"),
+    without the verb that English puts after the subject in "did the repair cost", "was the video
+    released"; else what follows "about", "of" …; else its words after the question word and verb."""
     text = question.rstrip(" ?")
     determined = _DETERMINED.search(text)
     if not determined:
-        words = [w for w in text.split() if not is_stopword(w.lower())]
-        return " ".join(words[1:] if len(words) > 1 else words)
+        about = _ABOUT.search(text)
+        words = [w for w in (about.group(2) if about else text).split() if not is_stopword(w.lower())]
+        return " ".join(words if about or len(words) == 1 else words[1:])
     phrase = determined.group(0).split()
     before = text[:determined.start()].split()
     auxiliary = before[-1].lower() if before else ""
