@@ -1,4 +1,4 @@
-"""Command line: `python -m bot [run|slack|discord|chat|ask|quote|sources|check|import|invite]`."""
+"""Command line: `python -m bot [run|slack|discord|invite|chat|ask|quote|report|verify|summary|sources|check|import]`."""
 
 from __future__ import annotations
 
