@@ -1,4 +1,5 @@
-"""Command line: `python -m bot [run|slack|discord|invite|chat|ask|quote|report|verify|summary|sources|check|import]`."""
+"""Command line: `python -m bot COMMAND`, one of run, slack, discord, invite, chat, ask, quote, report,
+verify, summary, sources, check and import."""
 
 from __future__ import annotations
 
