@@ -3,9 +3,9 @@
 Extractive like every answer: each bullet is a sentence of an article, cited. Two sentences of two
 articles are "the same report" when each is the other's nearest sentence in the other article
 (mutual nearest neighbours, by cosine, or by shared words with the semantic stage off) and they
-state a fact in common (a date, a number, an age, a name other than the coverage's main one). They disagree when they are mutual
-nearest neighbours, name the same someone or something, and state facts of one kind that differ
-(expectations.relation, the test answers use). No threshold is involved.
+state a fact in common (a date, a number, an age, a name other than the coverage's main one). They
+disagree when they are mutual nearest neighbours, name the same someone or something, and state facts
+of one kind that differ (expectations.relation, the test answers use). No threshold is involved.
 """
 
 from __future__ import annotations
