@@ -192,4 +192,5 @@ def test_ages_and_durations_compare_across_units(a, b, expected):
 def test_an_age_in_minutes_is_no_age():
     from bot.core.expectations import relation
 
-    assert relation("how_old", ("5 minute",), ("27 year",)) == "" and relation("how_old", ("2 year",), ("11 month",)) == "differ"
+    assert relation("how_old", ("5 minute",), ("27 year",)) == ""
+    assert relation("how_old", ("2 year",), ("11 month",)) == "differ"

@@ -18,7 +18,8 @@ _HELP = re.compile(r"help|\?|what can (you|u) do|what do (you|u) do|what do (you
                    r"what can i ask( (you|u))?|what should i ask( (you|u))?|what are your commands|commands")
 _SOURCES = re.compile(r"(list |show |show me |give me )?(your |the |all )?(sources|articles|outlets)( list)?|"
                       r"(what|which) (sources|articles|outlets|coverage) do (you|u) (have|know|use)|"
-                      r"what are (your|the) (sources|articles|outlets)|where do (you|u) get (your|the) (info|news)( from)?|"
+                      r"what are (your|the) (sources|articles|outlets)|"
+                      r"where do (you|u) get (your|the) (info|news)( from)?|"
                       r"(what|which) (sources|outlets) (covered|reported on|wrote about) (this|it)")
 _NOISE = re.compile(r"[^\w\s?']+")
 
