@@ -72,4 +72,28 @@ def test_cross_validated_figures_show_each_question_its_own_folds_sentences():
     # two questions from two folds with other thresholds for another sentence: each is judged by its own
     q = {"source": "s", "answerable": True, "y": np.array([0.0, 1.0])}
     p = np.array([0.9, 0.2])
-    assert fit_scoring.evaluate([q, q], [True, True], [p, p], [0.1, 0.5])["s"] == (0.5, 0.0)
+    assert fit_scoring.evaluate([q, q], [True, True], [p, p], [0.1, 0.5])["s"] == (0.5, None)  # (no unanswerable)
+
+
+def test_the_objective_counts_each_accuracy_up_to_its_target():
+    # SQuAD's targets are 0.75 in-scope and 0.60 abstain: an abstain accuracy beyond 0.60 buys nothing
+    assert fit_scoring.objective({"squad-tune": (0.75, 0.60)}) == 1.0
+    assert fit_scoring.objective({"squad-tune": (0.375, 0.90)}) == 0.75
+    # a set of unanswerable questions only counts by its abstain accuracy; each set weighs the same
+    assert fit_scoring.objective({"off-topic": (None, 0.45), "dev": (0.9, 0.9)}) == 0.75
+
+
+def test_off_topic_questions_are_asked_of_coverage_about_something_else(tmp_path):
+    squad = [{"id": f"q{i}", "question": f"question {i}", "answers": ["x"], "outlets": ["Wikipedia"],
+              "type": "factoid", "note": title} for i, title in enumerate(["A", "B", "C", "D", "E"] * 4)]
+    knowledge = tmp_path / "squad"
+    knowledge.mkdir()
+    for title in "ABCDE":
+        (knowledge / f"{title.lower()}.md").write_text(f"---\ntitle: {title}\noutlet: Wikipedia\n---\n\nText {title}.\n")
+    pairs = fit_scoring.off_topic(squad, [], knowledge, tmp_path / "data")
+    assert all(item["type"] == "out_of_scope" and not item["answers"] for _, items in pairs for item in items)
+    news, *halves = pairs
+    assert news[0] == fit_scoring.ROOT / "knowledge" and len(news[1]) == len(squad) // fit_scoring.OFF_TOPIC_EVERY
+    for folder, items in halves:  # never asked of the folder holding their own article
+        titles = {p.read_text().split("title: ")[1].split("\n")[0] for p in folder.glob("*.md")}
+        assert titles and not titles & {item["note"] for item in items}

@@ -49,6 +49,7 @@ class Corpus:
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
     people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
     outlet_articles: dict[str, tuple[str, list[int]]] | None = None  # see articles_by_outlet
+    quotes_at: dict[int, list[int]] | None = None  # sentence id -> its quotations (quotes_in)
 
     @classmethod
     def build(cls, articles: list[Article], index_factory: IndexFactory = SparseBM25Index) -> Corpus:
@@ -121,6 +122,15 @@ class Corpus:
                     found.setdefault(plain_name(name), (name, []))[1].append(i)
             self.outlet_articles = found
         return self.outlet_articles
+
+    def quotes_in(self, sentence_id: int) -> list[int]:
+        """The quotations (indices into quotes and quote_index) that start in the sentence."""
+        if self.quotes_at is None:
+            found: dict[int, list[int]] = defaultdict(list)
+            for i, quote in enumerate(self.quotes):
+                found[quote.sentence].append(i)
+            self.quotes_at = dict(found)
+        return self.quotes_at.get(sentence_id, [])
 
     def quoted(self, sentence_id: int) -> bool:
         """Whether the sentence holds a direct quotation (told without decoding its facts)."""

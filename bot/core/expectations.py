@@ -1,17 +1,21 @@
 """What kind of fact would answer a question, and whether a sentence states it.
 
 "when" wants a date, "how old is X" an age said of X, "what label" a name that is a label, "what did X
-say" a quotation by X. These checks are features of the fitted model, and compare outlets' facts.
+say" a quotation by X. These checks are features of the fitted model, and compare outlets' facts; two
+forms of question the model was never fitted on answer by their form (answers_by_form).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+import numpy as np
 
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts, kind_bit
-from bot.core.questions import Concept, Question
-from bot.core.text import stem, words
+from bot.core.questions import SAYING, Concept, Question
+from bot.core.text import normalize, stem, words
 
 # Kinds whose answer is a specific fact, and the Facts field that holds it.
 FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
@@ -25,6 +29,11 @@ _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_
 _COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)} \
     | {"a": 1, "an": 1}
 _SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units differ by under 2%
+# "what did X say", "what did X tell Y": nothing asked about but whose words (and to whom)
+_WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?P<verb>{'|'.join(SAYING)})"
+                          r"(?: (?P<to>.+?))?\W*$")
+_OPEN = re.compile(r"^(?:and )?what about\b")  # "what about the reopening?": anything said of it
+_TOPIC = re.compile(r"\b(?:about|on|of|regarding|when|after|before)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,40 @@ def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
         if quoted is not None and corpus.quoted(quoted):
             return corpus.speakers.get(quoted, frozenset())
     return None
+
+
+def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.ndarray:
+    """Whether each sentence answers by what the question's form asks for, whatever the fitted model says
+    of it; two forms are too rare in the data it was fitted on (SQuAD asks for facts) for it to have
+    learnt them:
+    - someone's words, and nothing about ("what did the mayor say", "what did Moreno tell the Harbor
+      Gazette"): a quotation with a speaker whose words, speaker, sentence and the sentence before hold
+      every word asked but the verb of saying ("Mayor Dana Whitfield cut the ribbon." "“…,” Whitfield
+      said."), in the sentence or the next (which it introduces);
+    - anything about a subject ("what about the reopening", how "what did Metro Times report about the
+      reopening" is asked of that outlet's articles): a sentence holding every word asked.
+    "What did X say about Y" and the questions for a fact are the model's to answer."""
+    held = np.zeros(len(ids), dtype=bool)
+    text = normalize(question.text)
+    if _OPEN.match(text) and question.concepts:
+        for n, sentence_id in enumerate(ids.tolist()):
+            terms = corpus.index.terms(sentence_id)
+            held[n] = all(any(t in terms for t in c.alternatives) for c in question.concepts)
+        return held
+    form = _WHOSE_WORDS.match(text)
+    if question.kind != "quote" or form is None:
+        return held
+    if form["to"] and (form["verb"] not in ("tell", "told") or _TOPIC.search(form["to"])):
+        return held
+    asked = [c for c in question.concepts if c.word not in SAYING]
+    for n, sentence_id in enumerate(ids.tolist()):
+        following = corpus.sentences.neighbour(sentence_id, 1)
+        for quote in corpus.quotes_in(sentence_id) + (corpus.quotes_in(following) if following is not None else []):
+            context = corpus.quote_index.terms(quote)
+            if corpus.quotes[quote].speaker and all(any(t in context for t in c.alternatives) for c in asked):
+                held[n] = True
+                break
+    return held
 
 
 def values_of(expect: Expectation, corpus: Corpus, sentence_id: int) -> tuple[str, ...]:

@@ -12,6 +12,9 @@ from bot.core.text import is_stopword, normalize, stem, words
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
 _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to date|by now|"
                      r"currently|exactly|basically|literally|honestly|anyway|now|today)\b")
+# Verbs that ask for someone's words: "what did X say / tell / post …" (a quotation question)
+SAYING = ("say", "said", "says", "tell", "told", "post", "posted", "write", "wrote", "tweet", "tweeted", "sing",
+          "sang", "share", "shared")
 # The words that make up the question form itself ("how long") are not topic words.
 _KINDS = [
     ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many (years|months|weeks|days) old\b")),
@@ -23,9 +26,8 @@ _KINDS = [
                         r"\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b")),
     ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b")),
     ("where", re.compile(r"\bwhere\b")),
-    ("quote", re.compile(r"\bwhat (did|does|do|has|have) .*\b(say|said|says|tell|told|post|posted|write|"
-                         r"wrote|tweet|tweeted|sing|sang|share|shared)\b|\bquotes?\b|\bin (his|her|their) "
-                         r"(own )?words\b")),
+    ("quote", re.compile(rf"\bwhat (did|does|do|has|have) .*\b({'|'.join(SAYING)})\b|\bquotes?\b|"
+                         r"\bin (his|her|their) (own )?words\b")),
     # "which record company": one modifier may come before the noun (but not "what is company X")
     ("which", re.compile(r"\b(which|what) (?:(?!(?:is|was|are|were|did|does|do)\b)\w+ )?"
                          r"(?P<subject>company|label|app|platform|brand|site|website|network|song|album|outlet|"

@@ -19,7 +19,7 @@ import numpy as np
 
 from bot.core.candidates import find_candidates
 from bot.core.corpus import Corpus
-from bot.core.expectations import Expectation
+from bot.core.expectations import Expectation, answers_by_form
 from bot.core.features import FEATURES, features
 from bot.core.questions import Question
 from bot.errors import BotError
@@ -79,6 +79,7 @@ def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None,
         return [], fitted
     x, values = features(question, Expectation.of(question, corpus), corpus, found)
     p = fitted.sentence.probabilities(x)
+    p = np.where(answers_by_form(question, corpus, found.ids), np.maximum(p, fitted.answer_from), p)
     ranked = [Candidate(s, float(score), float(b), v)
               for s, score, b, v in zip(found.ids.tolist(), p.tolist(), found.bm25.tolist(), values)]
     ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
