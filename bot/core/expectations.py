@@ -15,7 +15,7 @@ import numpy as np
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts, kind_bit
 from bot.core.questions import SAYING, Concept, Question
-from bot.core.text import normalize, stem, words
+from bot.core.text import normalize, stem, tokenize, words
 
 # Kinds whose answer is a specific fact, and the Facts field that holds it.
 FACT_FIELDS = {"when": "dates", "how_old": "ages", "how_long": "durations", "how_many": "amounts"}
@@ -29,11 +29,9 @@ _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86_400, "week": 604_
 _COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)} \
     | {"a": 1, "an": 1}
 _SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units differ by under 2%
-# "what did X say", "what did X tell Y": nothing asked about but whose words (and to whom)
-_WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?P<verb>{'|'.join(SAYING)})"
-                          r"(?: (?P<to>.+?))?\W*$")
+# "what did X say (about Y)", "what did X tell Y": whose words are asked for
+_WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?:{'|'.join(SAYING)})\b")
 _OPEN = re.compile(r"^(?:and )?what about\b")  # "what about the reopening?": anything said of it
-_TOPIC = re.compile(r"\b(?:about|on|of|regarding|when|after|before)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +72,11 @@ def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.n
     """Whether each sentence answers by what the question's form asks for, whatever the fitted model says
     of it; two forms are too rare in the data it was fitted on (SQuAD asks for facts) for it to have
     learnt them:
-    - someone's words, and nothing about ("what did the mayor say", "what did Moreno tell the Harbor
-      Gazette"): a quotation with a speaker whose words, speaker, sentence and the sentence before hold
-      every word asked but the verb of saying ("Mayor Dana Whitfield cut the ribbon." "“…,” Whitfield
-      said."), in the sentence or the next (which it introduces);
+    - someone's words ("what did the mayor say", "what did Moreno tell the Harbor Gazette", "what did
+      Ruiz say about the cables"): a quotation, in the sentence or the next (which it introduces), by
+      whom was asked about, its sentence holding every other word asked but the verb of saying;
     - anything about a subject ("what about the reopening", how "what did Metro Times report about the
-      reopening" is asked of that outlet's articles): a sentence holding every word asked.
-    "What did X say about Y" and the questions for a fact are the model's to answer."""
+      reopening" is asked of that outlet's articles): a sentence holding every word asked."""
     held = np.zeros(len(ids), dtype=bool)
     text = normalize(question.text)
     if _OPEN.match(text) and question.concepts:
@@ -91,17 +87,40 @@ def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.n
     form = _WHOSE_WORDS.match(text)
     if question.kind != "quote" or form is None:
         return held
-    if form["to"] and (form["verb"] not in ("tell", "told") or _TOPIC.search(form["to"])):
+    who_words = set(form["who"].split())
+    who = [c for c in question.concepts if c.word in who_words]
+    rest = [c for c in question.concepts if c.word not in who_words and c.word not in SAYING]
+    if not who:
         return held
-    asked = [c for c in question.concepts if c.word not in SAYING]
     for n, sentence_id in enumerate(ids.tolist()):
         following = corpus.sentences.neighbour(sentence_id, 1)
         for quote in corpus.quotes_in(sentence_id) + (corpus.quotes_in(following) if following is not None else []):
-            context = corpus.quote_index.terms(quote)
-            if corpus.quotes[quote].speaker and all(any(t in context for t in c.alternatives) for c in asked):
+            at = corpus.quotes[quote].sentence
+            terms = corpus.index.terms(at)
+            if all(_speaks(c, quote, corpus) for c in who) and all(any(t in terms for t in c.alternatives) for c in rest):
                 held[n] = True
                 break
     return held
+
+
+def _speaks(concept: Concept, quote: int, corpus: Corpus) -> bool:
+    """Whether the quotation is by whom the concept names: a word of its speaker's name, or (for a word that
+    is no name: "the mayor") one just before that name in its sentence or the one before ("Mayor Dana
+    Whitfield cut the ribbon." "“…,” Whitfield said.")."""
+    said = corpus.quotes[quote]
+    speaker = {stem(w) for w in words(said.speaker or "")}
+    if not speaker or any(t in speaker for t in concept.alternatives):
+        return bool(speaker)
+    if concept.word in corpus.name_words:
+        return False
+    for sentence_id in (said.sentence - 1, said.sentence):
+        if sentence_id < 0 or corpus.sentences.article(sentence_id) != said.article:
+            continue
+        tokens = tokenize(corpus.sentences.text(sentence_id))
+        if any(token in speaker and any(t in tokens[max(0, i - 2):i] for t in concept.alternatives)
+               for i, token in enumerate(tokens)):
+            return True
+    return False
 
 
 def values_of(expect: Expectation, corpus: Corpus, sentence_id: int) -> tuple[str, ...]:
