@@ -97,3 +97,21 @@ def test_off_topic_questions_are_asked_of_coverage_about_something_else(tmp_path
     for folder, items in halves:  # never asked of the folder holding their own article
         titles = {p.read_text().split("title: ")[1].split("\n")[0] for p in folder.glob("*.md")}
         assert titles and not titles & {item["note"] for item in items}
+
+
+@pytest.mark.parametrize("question, negated", [("who will cross it without a thought", True),
+                                                ("what did the crew not miss", True),
+                                                ("isn't the bridge open again", False)])  # (only asks)
+def test_a_negated_question_wants_a_sentence_that_negates(assistant, question, negated):
+    from bot.core.candidates import find_candidates
+    from bot.core.expectations import Expectation
+    from bot.core.questions import parse_question, semantic_text
+
+    corpus = assistant.corpus
+    parsed = corpus.expand(parse_question(question))
+    found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
+    x, _ = fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)
+    missing = dict(zip(found.ids.tolist(), x[:, FEATURES.index("negation_missing")]))
+    says_not = {s: " without " in corpus.sentences.text(s) for s in found.ids.tolist()}
+    assert any(says_not.values()) or not negated
+    assert all(missing[s] == (negated and not says_not[s]) for s in missing)

@@ -16,9 +16,10 @@ from bot.core.candidates import Candidates
 from bot.core.corpus import Corpus
 from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, is_subject, only_relative_to_event,
                                    quoted_by, values_of)
+from bot.core.lexicon import NEGATED, NEGATIONS
 from bot.core.questions import Concept, Question
 from bot.core.search import lookup
-from bot.core.text import stem
+from bot.core.text import stem, words
 
 FEATURES = (
     "cosine",             # cosine of question and sentence
@@ -46,6 +47,7 @@ FEATURES = (
     "other_speaker",      # ... and the quotation is by somebody else than who was asked about
     "relative_date",      # "one day prior to the release, on June 9": the date is not the event's
     "novelty_missing",    # "pregnant again": the sentence does not say "again"
+    "negation_missing",   # "which country did not sign": the question negates, the sentence does not
     "log_words",          # log of the sentence's length in words
     "asks_fact", "asks_name", "asks_quote", "asks_yesno",  # the kind of question (questions.py)
     "log_concepts",       # log of the number of the question's concepts
@@ -98,6 +100,9 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     if novelty:
         put("novelty_missing", (where.own[:, novelty] == 0).any(axis=1))
 
+    if _negated(question.text, asking=True):
+        put("negation_missing", [not _negated(corpus.sentences.text(s)) for s in ids.tolist()])
+
     values = [values_of(expect, corpus, s) for s in ids.tolist()]
     stated = np.array([bool(v) for v in values])
     kind = question.kind
@@ -124,6 +129,12 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     put("log_concepts", math.log1p(len(concepts)))
     put("log_words", [math.log1p(len(corpus.sentences.text(s).split())) for s in ids.tolist()])
     return x, values
+
+
+def _negated(text: str, asking: bool = False) -> bool:
+    """Whether the text says "not", "never", "didn't", …; a question's first word only asks ("isn't she
+    the one who did Colors?" is no question about what she did not do)."""
+    return any(w in NEGATIONS or NEGATED.match(w) for w in words(text)[1 if asking else 0:])
 
 
 def _neighbour_cosine(ids: np.ndarray, question_vector: np.ndarray, corpus: Corpus) -> np.ndarray:

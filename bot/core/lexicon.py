@@ -6,6 +6,8 @@ story, person or outlet: the bot must answer coverage it has never seen as well 
 
 from __future__ import annotations
 
+import re
+
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are aren't as at be because been before being below
 between both but by can can't cannot could couldn't did didn't do does doesn't doing don't down during each
@@ -32,6 +34,13 @@ STOPWORDS = STOPWORDS - {"again", "other", "next", "another", "before", "after",
 # Words that ask about a *different* occurrence than the one the coverage describes ("pregnant again",
 # "her other videos", "the next album"). Evidence must say so explicitly, or the bot abstains.
 NOVELTY_WORDS = frozenset({"again", "other", "others", "another", "next", "upcoming", "anymore", "previous"})
+
+# English negation ("which country did not sign", "who never played"), and its contractions written with
+# or without the apostrophe ("didn't", "didnt"): a question about what did not happen wants a sentence
+# that says so.
+NEGATIONS = frozenset({"not", "never", "no", "none", "nor", "neither", "nobody", "nothing", "nowhere", "cannot",
+                       "without"})
+NEGATED = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|ca|could|would|should|wo|must|need)n'?t$")
 
 # Irregular forms the Snowball stemmer leaves apart from their lemma.
 IRREGULAR = {
