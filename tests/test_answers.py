@@ -97,6 +97,23 @@ def test_a_quotation_answers_by_the_form_only_when_it_is_whose_and_about_what_wa
     assert all("grandchildren" in text or "Ruiz said the new cables" in text for text in marked)
 
 
+@pytest.mark.parametrize("question, said", [
+    ("who is dana whitfield", "Mayor Dana Whitfield"),  # "who is" a name asks what they are, not another name
+    ("what did the city say about the cost", "$48 million")])  # reported speech states what was said too
+def test_questions_whose_answer_is_no_new_name_or_no_quotation(assistant, question, said):
+    answer = assistant.ask(question)
+    assert not answer.abstained and said in answer.answer
+
+
+def test_who_is_a_name_of_the_coverage_asks_for_a_description(assistant):
+    from bot.core.questions import parse_question
+
+    corpus = assistant.corpus
+    assert corpus.expand(parse_question("Who is Dana Whitfield?")).kind == "what"
+    assert corpus.expand(parse_question("who is the mayor")).kind == "who"  # (wants her name)
+    assert corpus.expand(parse_question("who was dana whitfield talking to")).kind == "who"
+
+
 def test_an_open_question_is_answered_by_a_sentence_holding_every_word(assistant):
     assert not assistant.ask("what about the reopening").abstained
     assert assistant.ask("what about the tunnel").abstained  # (no sentence has it)

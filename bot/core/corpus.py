@@ -28,6 +28,8 @@ _AGES = kind_bit("ages")
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
 
 
+_WHO_IS = re.compile(r"^\s*who(?:'s|\s+is|\s+was|\s+are|\s+were)\s", re.I)
+
 @dataclass
 class Corpus:
     articles: list[Article]
@@ -140,7 +142,8 @@ class Corpus:
         return self.articles[self.sentences.article(sentence_id)]
 
     def expand(self, question: Question) -> Question:
-        """Add what only the coverage can tell: aliases of names, typo fixes, split compounds."""
+        """Add what only the coverage can tell: aliases of names, typo fixes, split compounds, and that
+        "who is" a name of the coverage asks what they are."""
         concepts = list(_join_compounds(question.concepts, self.index))
         expanded = []
         for concept in concepts:
@@ -156,9 +159,13 @@ class Corpus:
                 corrected = self._spelling(close[0]) if len(close) == 1 else ""
             expanded.append(concept if alternatives == concept.alternatives else
                             replace(concept, alternatives=alternatives, corrected=corrected))
-        if len(expanded) == len(question.concepts) and all(a is b for a, b in zip(expanded, question.concepts)):
+        # "who is Dana Whitfield" asks what she is ("Mayor Dana Whitfield …"), not for another name
+        kind = "what" if question.kind == "who" and _WHO_IS.match(question.text) and expanded and \
+            all(c.word in self.name_words for c in expanded) else question.kind
+        if kind == question.kind and len(expanded) == len(question.concepts) and \
+                all(a is b for a, b in zip(expanded, question.concepts)):
             return question  # (the usual case; dataclasses.replace takes a few µs)
-        return replace(question, concepts=tuple(expanded))
+        return replace(question, kind=kind, concepts=tuple(expanded))
 
     def _close_terms(self, word: str, root: str) -> list[str]:
         """Known terms one typo from the word or its stem: a letter swapped with the next, doubled,

@@ -14,6 +14,7 @@ import numpy as np
 
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts, kind_bit
+from bot.core.lexicon import REPORTING
 from bot.core.questions import SAYING, Concept, Question
 from bot.core.text import normalize, stem, tokenize, words
 
@@ -60,12 +61,15 @@ class Expectation:
 
 def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
     """Who is quoted in the sentence, or in the next one when it only introduces it (an empty set when
-    the text does not say); None when neither quotes anyone."""
+    the text does not say); for reported speech ("The city said the work cost $48 million"), the words
+    before its verb; None when it neither quotes nor reports anyone's words."""
     following = corpus.sentences.neighbour(sentence_id, 1)
     for quoted in (sentence_id, following):
         if quoted is not None and corpus.quoted(quoted):
             return corpus.speakers.get(quoted, frozenset())
-    return None
+    said = words(corpus.sentences.text(sentence_id))
+    verb = next((i for i, w in enumerate(said) if w in REPORTING), None)
+    return None if verb is None else frozenset(said[:verb])
 
 
 def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.ndarray:

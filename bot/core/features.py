@@ -42,9 +42,9 @@ FEATURES = (
     "name_stated",        # a who/which/where question, and the sentence names someone or something
     "name_missing",       # ... and it names nothing new
     "subject_named",      # "what label": a name that says it is one ("Capitol Records")
-    "quote_stated",       # a what-did-X-say question, and the sentence (or the next) quotes
-    "quote_missing",      # ... and there is no quotation
-    "other_speaker",      # ... and the quotation is by somebody else than who was asked about
+    "quote_stated",       # a what-did-X-say question, and the sentence (or the next) quotes or reports speech
+    "quote_missing",      # ... and it does neither
+    "other_speaker",      # ... and the words are somebody else's than whose were asked about
     "relative_date",      # "one day prior to the release, on June 9": the date is not the event's
     "novelty_missing",    # "pregnant again": the sentence does not say "again"
     "negation_missing",   # "which country did not sign": the question negates, the sentence does not

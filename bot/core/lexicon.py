@@ -42,6 +42,11 @@ NEGATIONS = frozenset({"not", "never", "no", "none", "nor", "neither", "nobody",
                        "without"})
 NEGATED = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|ca|could|would|should|wo|must|need)n'?t$")
 
+# Verbs that report speech ("the city said the work cost $48 million", "she told reporters …"): a sentence
+# with one states what someone said, as a quotation does.
+REPORTING = frozenset({"said", "says", "told", "tells", "wrote", "writes", "posted", "tweeted", "added", "announced",
+                       "explained", "revealed", "confirmed", "claimed", "stated", "noted", "admitted", "insisted"})
+
 # Irregular forms the Snowball stemmer leaves apart from their lemma.
 IRREGULAR = {
     "wrote": "write", "written": "write", "sang": "sing", "sung": "sing", "began": "begin", "begun": "begin",
