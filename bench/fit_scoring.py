@@ -291,7 +291,8 @@ def main() -> int:
         scorer = load_scorer(SHARED / "eval" / "score.py")
         questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer)
         more_sources = [(ROOT / "knowledge", dev, "dev")] if dev else []
-        more_sources += [(folder, items, "off-topic") for folder, items in off_topic(squad, dev, knowledge, Path(args.data))]
+        more_sources += [(folder, items, "off-topic")
+                         for folder, items in off_topic(squad, dev, knowledge, Path(args.data))]
         for folder, items, source in more_sources:
             for name, more in rows_of(Assistant.from_directory(folder), items, source, scorer).items():
                 questions[name] += more

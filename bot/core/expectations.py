@@ -99,9 +99,9 @@ def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.n
     for n, sentence_id in enumerate(ids.tolist()):
         following = corpus.sentences.neighbour(sentence_id, 1)
         for quote in corpus.quotes_in(sentence_id) + (corpus.quotes_in(following) if following is not None else []):
-            at = corpus.quotes[quote].sentence
-            terms = corpus.index.terms(at)
-            if all(_speaks(c, quote, corpus) for c in who) and all(any(t in terms for t in c.alternatives) for c in rest):
+            terms = corpus.index.terms(corpus.quotes[quote].sentence)
+            if all(_speaks(c, quote, corpus) for c in who) and \
+                    all(any(t in terms for t in c.alternatives) for c in rest):
                 held[n] = True
                 break
     return held
@@ -121,6 +121,7 @@ def _speaks(concept: Concept, quote: int, corpus: Corpus) -> bool:
         if sentence_id < 0 or corpus.sentences.article(sentence_id) != said.article:
             continue
         tokens = tokenize(corpus.sentences.text(sentence_id))
+        # a title comes before the whole name, and the speaker may be given by surname alone: two words back
         if any(token in speaker and any(t in tokens[max(0, i - 2):i] for t in concept.alternatives)
                for i, token in enumerate(tokens)):
             return True

@@ -1,11 +1,13 @@
 """The fitted model: the probability that a candidate sentence answers the question.
 
 A logistic regression over features.FEATURES, fitted by `bench/fit_scoring.py` on the SQuAD 2.0 tune
-split and the dev set and stored in `scoring_weights.json` beside this file; serving only reads it.
-The bot answers when its best candidate reaches `answer_from`, and shows other sentences that reach
-`sentence_from`; both were fitted too. (A second model over the best candidates' numbers, to decide
-when to abstain, did worse in cross-validation: bench/fit_scoring.py says why it is not used.)
-One model has the semantic features, one serves hosts that turn the semantic stage off.
+split, the dev set and off-topic questions made from both, and stored in `scoring_weights.json` beside
+this file; serving only reads it. The bot answers when its best candidate reaches `answer_from`, and
+shows other sentences that reach `sentence_from`; both were fitted too. (A second model over the best
+candidates' numbers, to decide when to abstain, did worse in cross-validation: bench/fit_scoring.py says
+why it is not used.) One model has the semantic features, one serves hosts that turn the semantic stage
+off. Two forms of question it was not fitted on answer by their form (expectations.answers_by_form):
+such a sentence scores at least `answer_from`.
 """
 
 from __future__ import annotations
