@@ -26,9 +26,8 @@ MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter 
 _QUOTED = kind_bit("quoted")
 _AGES = kind_bit("ages")
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
+_WHO_IS = re.compile(r"^\s*who(?:'s|\s+is|\s+was|\s+are|\s+were)\s", re.I)  # see expand()
 
-
-_WHO_IS = re.compile(r"^\s*who(?:'s|\s+is|\s+was|\s+are|\s+were)\s", re.I)
 
 @dataclass
 class Corpus:

@@ -14,8 +14,8 @@ import numpy as np
 
 from bot.core.corpus import Corpus
 from bot.core.facts import Facts, kind_bit
-from bot.core.lexicon import REPORTING
-from bot.core.questions import SAYING, Concept, Question
+from bot.core.lexicon import REPORTING, SAYING
+from bot.core.questions import Concept, Question
 from bot.core.text import normalize, stem, tokenize, words
 
 # Kinds whose answer is a specific fact, and the Facts field that holds it.

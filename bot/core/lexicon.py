@@ -1,4 +1,5 @@
-"""Word lists for chat questions about news: stopwords, irregular verbs and chat spellings.
+"""Word lists for chat questions about news: stopwords, irregular verbs, chat spellings, negation and
+verbs of saying.
 
 These are general English and general news/chat vocabulary. Nothing here may name a particular
 story, person or outlet: the bot must answer coverage it has never seen as well as the shipped one.
@@ -42,6 +43,9 @@ NEGATIONS = frozenset({"not", "never", "no", "none", "nor", "neither", "nobody",
                        "without"})
 NEGATED = re.compile(r"^(?:is|are|was|were|do|does|did|has|have|had|ca|could|would|should|wo|must|need)n'?t$")
 
+# Verbs that ask for someone's words: "what did X say / tell / post …" (a quotation question)
+SAYING = ("say", "said", "says", "tell", "told", "post", "posted", "write", "wrote", "tweet", "tweeted", "sing",
+          "sang", "share", "shared")
 # Verbs that report speech ("the city said the work cost $48 million", "she told reporters …"): a sentence
 # with one states what someone said, as a quotation does.
 REPORTING = frozenset({"said", "says", "told", "tells", "wrote", "writes", "posted", "tweeted", "added", "announced",

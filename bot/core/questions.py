@@ -6,15 +6,12 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS
+from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS, SAYING
 from bot.core.text import is_stopword, normalize, stem, words
 
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
 _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to date|by now|"
                      r"currently|exactly|basically|literally|honestly|anyway|now|today)\b")
-# Verbs that ask for someone's words: "what did X say / tell / post …" (a quotation question)
-SAYING = ("say", "said", "says", "tell", "told", "post", "posted", "write", "wrote", "tweet", "tweeted", "sing",
-          "sang", "share", "shared")
 # The words that make up the question form itself ("how long") are not topic words.
 _KINDS = [
     ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many (years|months|weeks|days) old\b")),
