@@ -79,12 +79,13 @@ def test_a_question_for_someones_words_gets_their_quotation(assistant, question,
 
 
 @pytest.mark.parametrize("question, held", [
-    ("what did ruiz say about his grandchildren", True),  # the quotation's own sentence holds "grandchildren"
-    ("what did whitfield say about the grandchildren", False),  # somebody else's words
-    ("what did the governor say", False), ("what did ruiz say about the ferry", False),
-    ("what did ruiz say about the cables", False),  # the cables are in the sentence before, not in his words
-    ("what did whitfield tell reporters about the cables", False)])
-def test_a_quotation_answers_by_the_form_only_when_it_is_whose_and_about_what_was_asked(assistant, question, held):
+    ("what did ruiz say about his grandchildren", "grandchildren"),  # in the quotation's own sentence
+    ("what did the captain say", "Captain Lee Moreno"),  # speech reported, not quoted
+    ("what did ruiz say about the cables", "Ruiz said the new cables"),  # reported too
+    ("what did whitfield say about the grandchildren", None),  # somebody else's words
+    ("what did the governor say", None), ("what did ruiz say about the ferry", None),
+    ("what did whitfield tell reporters about the cables", None)])
+def test_words_answer_by_the_form_only_when_they_are_whose_and_about_what_was_asked(assistant, question, held):
     from bot.core.candidates import find_candidates
     from bot.core.expectations import answers_by_form
     from bot.core.questions import parse_question, semantic_text
@@ -93,8 +94,8 @@ def test_a_quotation_answers_by_the_form_only_when_it_is_whose_and_about_what_wa
     parsed = corpus.expand(parse_question(question))
     found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
     marked = [corpus.sentences.text(s) for s in found.ids[answers_by_form(parsed, corpus, found.ids)].tolist()]
-    assert bool(marked) == held
-    assert all("grandchildren" in text or "Ruiz said the new cables" in text for text in marked)
+    assert bool(marked) == bool(held)
+    assert any(held in text for text in marked) or not held
 
 
 @pytest.mark.parametrize("question, said", [

@@ -72,13 +72,23 @@ def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
     return None if verb is None else frozenset(said[:verb])
 
 
+def _reporter(sentence_id: int, corpus: Corpus) -> frozenset[str]:
+    """For a sentence that reports speech without quoting it, the stems of the words before its verb (who
+    said it); else nothing."""
+    if corpus.quoted(sentence_id):
+        return frozenset()
+    return frozenset(stem(w) for w in quoted_by(sentence_id, corpus) or ())
+
+
 def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.ndarray:
     """Whether each sentence answers by what the question's form asks for, whatever the fitted model says
     of it; two forms are too rare in the data it was fitted on (SQuAD asks for facts) for it to have
     learnt them:
     - someone's words ("what did the mayor say", "what did Moreno tell the Harbor Gazette", "what did
       Ruiz say about the cables"): a quotation, in the sentence or the next (which it introduces), by
-      whom was asked about, its sentence holding every other word asked but the verb of saying;
+      whom was asked about, its sentence holding every other word asked but the verb of saying; or a
+      sentence reporting their speech ("Captain Lee Moreno … said the crew would miss …") that holds
+      them before its verb and the rest anywhere;
     - anything about a subject ("what about the reopening", how "what did Metro Times report about the
       reopening" is asked of that outlet's articles): a sentence holding every word asked."""
     held = np.zeros(len(ids), dtype=bool)
@@ -97,11 +107,17 @@ def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.n
     if not who:
         return held
     for n, sentence_id in enumerate(ids.tolist()):
+        terms = corpus.index.terms(sentence_id)
+        reporter = _reporter(sentence_id, corpus)  # "Captain Lee Moreno … said the crew would miss …"
+        if reporter and all(any(t in reporter for t in c.alternatives) for c in who) and \
+                all(any(t in terms for t in c.alternatives) for c in rest):
+            held[n] = True
+            continue
         following = corpus.sentences.neighbour(sentence_id, 1)
         for quote in corpus.quotes_in(sentence_id) + (corpus.quotes_in(following) if following is not None else []):
-            terms = corpus.index.terms(corpus.quotes[quote].sentence)
+            its_sentence = corpus.index.terms(corpus.quotes[quote].sentence)
             if all(_speaks(c, quote, corpus) for c in who) and \
-                    all(any(t in terms for t in c.alternatives) for c in rest):
+                    all(any(t in its_sentence for t in c.alternatives) for c in rest):
                 held[n] = True
                 break
     return held
