@@ -243,3 +243,14 @@ def test_an_age_in_minutes_is_no_age():
 
     assert relation("how_old", ("5 minute",), ("27 year",)) == ""
     assert relation("how_old", ("2 year",), ("11 month",)) == "differ"
+
+
+def test_bullets_for_a_word_the_coverage_never_uses_are_only_closest_matches(assistant):
+    from bot.core.answers import _header
+    from bot.core.scoring import Candidate
+
+    corpus = assistant.corpus
+    first_of_each = [corpus.sentences.span_of(i)[0] for i in range(2)]  # a sentence of two articles
+    chosen = [Candidate(sentence=s, score=0.9, bm25=1.0) for s in first_of_each]
+    assert _header("yesno", chosen, corpus).endswith("report:")  # both likely answer
+    assert _header("yesno", chosen, corpus, paraphrased=True) == "The closest matches in the coverage:"

@@ -88,7 +88,8 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
         focus.update(stem(w) for value in candidate.values for w in words(value))
-    header = _header(question.kind, chosen, corpus)
+    unknown = any(not any(t in corpus.index for t in c.alternatives) for c in question.concepts)
+    header = _header(question.kind, chosen, corpus, paraphrased=unknown)
     texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)
     # a neighbour joins only when it fits: better the supporting sentence whole than both cut short
@@ -161,13 +162,14 @@ def clip(text: str, focus: set[str], limit: int) -> str:
     return ("…" if start else "") + " ".join(tokens[start:end]) + ("…" if end < len(tokens) else "")
 
 
-def _header(kind: str, chosen: list[Candidate], corpus: Corpus) -> str:
+def _header(kind: str, chosen: list[Candidate], corpus: Corpus, paraphrased: bool = False) -> str:
     """What the bullets amount to, never more than they show: outlets "agree" only when every bullet
     likely answers and states the asked fact and the facts match; "disagree" only between such
     bullets whose facts of the asked kind differ (relation() compares only like with like); bullets
-    that may not answer are "closest matches"."""
+    that may not answer are "closest matches", and so are bullets for a question with a word the coverage
+    never uses ("is Halsey married"): none can state it, only say something like it."""
     credits = list(dict.fromkeys(corpus.article_of(c.sentence).credit for c in chosen))
-    if any(c.score < LIKELY for c in chosen):
+    if paraphrased or any(c.score < LIKELY for c in chosen):
         return "The closest matches in the coverage:"
     values = [c.values for c in chosen]
     relations = {relation(kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]}
