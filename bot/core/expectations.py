@@ -67,17 +67,22 @@ def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
     for quoted in (sentence_id, following):
         if quoted is not None and corpus.quoted(quoted):
             return corpus.speakers.get(quoted, frozenset())
-    said = words(corpus.sentences.text(sentence_id))
+    reporter = _reported_by(corpus.sentences.text(sentence_id))
+    return None if reporter is None else frozenset(reporter)
+
+
+def _reported_by(text: str) -> list[str] | None:
+    """The words before the text's verb of reported speech ("Captain Lee Moreno, who …, said"), None when
+    it has none."""
+    said = words(text)
     verb = next((i for i, w in enumerate(said) if w in REPORTING), None)
-    return None if verb is None else frozenset(said[:verb])
+    return None if verb is None else said[:verb]
 
 
 def _reporter(sentence_id: int, corpus: Corpus) -> frozenset[str]:
-    """For a sentence that reports speech without quoting it, the stems of the words before its verb (who
-    said it); else nothing."""
-    if corpus.quoted(sentence_id):
-        return frozenset()
-    return frozenset(stem(w) for w in quoted_by(sentence_id, corpus) or ())
+    """For a sentence that reports speech without quoting it, the stems of who said it; else nothing."""
+    reporter = None if corpus.quoted(sentence_id) else _reported_by(corpus.sentences.text(sentence_id))
+    return frozenset(stem(w) for w in reporter or ())
 
 
 def answers_by_form(question: Question, corpus: Corpus, ids: np.ndarray) -> np.ndarray:
