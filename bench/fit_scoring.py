@@ -43,6 +43,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core.articles import load_articles  # noqa: E402
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.candidates import find_candidates  # noqa: E402
 from bot.core.expectations import Expectation  # noqa: E402
@@ -92,26 +93,20 @@ def off_topic(squad: list[dict], dev: list[dict], knowledge: Path, data: Path) -
         return [dict(item, type="out_of_scope", answers=[], outlets=[]) for item in items]
 
     sample = squad[::OFF_TOPIC_EVERY]
+    articles = load_articles(knowledge)
     titles = sorted({item["note"] for item in squad})
     halves = [set(titles[0::2]), set(titles[1::2])]
     pairs = [(ROOT / "knowledge", unanswerable(sample))]
     for k, half in enumerate(halves):
         folder = data / f"off-topic-half-{k}"
         folder.mkdir(parents=True, exist_ok=True)
-        for path in knowledge.glob("*.md"):
-            if _title(path) in halves[1 - k] and not (folder / path.name).exists():
-                (folder / path.name).write_bytes(path.read_bytes())
+        for article in articles:
+            if article.title in halves[1 - k] and not (folder / article.name).exists():
+                (folder / article.name).write_bytes((knowledge / article.name).read_bytes())
         pairs.append((folder, unanswerable([item for item in sample if item["note"] in half])))
     if dev:
         pairs.append((knowledge, unanswerable(dev)))
     return pairs
-
-
-def _title(path: Path) -> str:
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("title:"):
-            return line.removeprefix("title:").strip()
-    return ""
 
 
 def feature_key() -> str:

@@ -89,7 +89,7 @@ def test_off_topic_questions_are_asked_of_coverage_about_something_else(tmp_path
     knowledge = tmp_path / "squad"
     knowledge.mkdir()
     for title in "ABCDE":
-        front = f"---\ntitle: {title}\noutlet: Wikipedia\n---\n\n"
+        front = f"---\ntitle: {title}\noutlet: Wikipedia\nurl: https://en.wikipedia.org/wiki/{title}\n---\n\n"
         (knowledge / f"{title.lower()}.md").write_text(f"{front}Text {title}.\n")
     pairs = fit_scoring.off_topic(squad, [], knowledge, tmp_path / "data")
     assert all(item["type"] == "out_of_scope" and not item["answers"] for _, items in pairs for item in items)

@@ -88,7 +88,7 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
     focus = {t for concept in question.concepts for t in concept.alternatives}
     for candidate in chosen:  # the asked-for facts ("Capitol Records", "June 9") must survive clipping
         focus.update(stem(w) for value in candidate.values for w in words(value))
-    unknown = any(not any(t in corpus.index for t in c.alternatives) for c in question.concepts)
+    unknown = not all(corpus.uses(c) for c in question.concepts)
     header = _header(question.kind, chosen, corpus, paraphrased=unknown)
     texts = [_text(p, corpus) for p in passages]
     budget = _budgets(texts, header, chosen, corpus)

@@ -124,6 +124,10 @@ class Corpus:
             self.outlet_articles = found
         return self.outlet_articles
 
+    def uses(self, concept: Concept) -> bool:
+        """Whether any sentence of the coverage has the concept (one of its alternatives)."""
+        return any(term in self.index for term in concept.alternatives)
+
     def quotes_in(self, sentence_id: int) -> list[int]:
         """The quotations (indices into quotes and quote_index) that start in the sentence."""
         if self.quotes_at is None:

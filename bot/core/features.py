@@ -85,7 +85,7 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     put("coverage_near", np.maximum(where.near - where.own, 0) @ importance / total)
     put("missing_top", ((1 - where.near) * importance).max(axis=1) / total if len(concepts) else 0.0)
     put("cosine_coverage", found.cosine * coverage)
-    unknown = [not any(t in corpus.index for t in c.alternatives) for c in concepts]
+    unknown = [not corpus.uses(c) for c in concepts]
     put("unknown_share", float(np.dot(unknown, importance)) / total)
     if expect.name_stems:
         put("names_missing", ~where.names_near())
