@@ -46,10 +46,12 @@ sys.path.insert(0, str(ROOT))
 from bot.core.articles import load_articles  # noqa: E402
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.candidates import find_candidates  # noqa: E402
+from bot.core.embeddings import QUESTION_ADAPTER, Adapter, encoder  # noqa: E402
 from bot.core.expectations import Expectation  # noqa: E402
 from bot.core.features import FEATURES, features  # noqa: E402
 from bot.core.questions import parse_question, semantic_text  # noqa: E402
 from bot.core.scoring import WEIGHTS_FILE  # noqa: E402
+import fit_encoder  # noqa: E402
 from quality import load_scorer  # noqa: E402  (bench/quality.py: score.py loaded as a module)
 import squad_sets  # noqa: E402
 
@@ -62,15 +64,18 @@ SENTENCE_FROM = (0.05, 0.1, 0.2, 0.3, 0.5)
 OFF_TOPIC_EVERY = 4  # every 4th SQuAD tune question is also asked of coverage about something else
 
 
-def rows_of(assistant: Assistant, items: list[dict], source: str, scorer) -> dict[str, list[dict]]:
+def rows_of(assistant: Assistant, items: list[dict], source: str, scorer,
+            held_out_encoder=lambda item: None) -> dict[str, list[dict]]:
     """For the bot with and without its semantic stage: per question, the features of every candidate and
     their labels; a label is whether the candidate would score as a hit by score.py's own rules (answer
-    string, outlet). Without the semantic stage the candidates are BM25's alone, as the bot finds them."""
+    string, outlet). Without the semantic stage the candidates are BM25's alone, as the bot finds them.
+    A question is read by held_out_encoder(item) where it gives one, else as the bot reads it."""
     corpus = assistant.corpus
     out = {"semantic": [], "lexical": []}
     for item in items:
         parsed = corpus.expand(parse_question(item["question"]))
-        vector = assistant.encode([semantic_text(item["question"], parsed)])[0]
+        encode = held_out_encoder(item) or assistant.encode
+        vector = encode([semantic_text(item["question"], parsed)])[0]
         gold, outlets = item["answers"], {scorer.canon_outlet(o) for o in item["outlets"]}
         for name, found in (("semantic", find_candidates(parsed, corpus, vector)),
                             ("lexical", find_candidates(parsed, corpus, None))):
@@ -109,12 +114,35 @@ def off_topic(squad: list[dict], dev: list[dict], knowledge: Path, data: Path) -
     return pairs
 
 
-def feature_key() -> str:
-    """Changes whenever the code that makes candidates and features changes."""
+def held_out_adapters(data: Path):
+    """item -> the encoder of the question adapter fitted without the item's article (bench/fit_encoder.py's
+    halves), for the questions of the SQuAD tune articles; None for the others (the dev set's)."""
+    model, readers = encoder(), {}
+    for k in (0, 1):
+        path = fit_encoder.fold_path(data, k)
+        if not path.is_file():
+            raise SystemExit(f"no held-out question adapter at {path}: run bench/fit_encoder.py first")
+        with np.load(path) as stored:
+            trained_on = set(stored["trained_on"].tolist())
+        adapter = Adapter(path)
+        readers[k] = (trained_on, lambda texts, adapter=adapter: model.encode(texts, adapter))
+    titles = readers[0][0] | readers[1][0]
+
+    def reader(item: dict):
+        if item.get("note") not in titles:
+            return None
+        return next(encode for trained_on, encode in readers.values() if item["note"] not in trained_on)
+    return reader
+
+
+def feature_key(data: Path) -> str:
+    """Changes whenever the code that makes candidates and features changes, or the question adapters."""
     digest = hashlib.sha256()
     for path in sorted((ROOT / "bot" / "core").glob("*.py")):
         if path.name != "scoring.py":
             digest.update(path.read_bytes())
+    for path in (QUESTION_ADAPTER, fit_encoder.fold_path(data, 0), fit_encoder.fold_path(data, 1)):
+        digest.update(path.read_bytes() if path.is_file() else b"none")
     return digest.hexdigest()[:12]
 
 
@@ -279,17 +307,18 @@ def main() -> int:
     knowledge, squad = squad_items(args)
     dev = [] if args.squad_only else [
         json.loads(line) for line in Path(args.dev).read_text(encoding="utf-8").splitlines() if line.strip()]
-    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key()}-{data_key(args)}.pickle"
+    rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key(Path(args.data))}-{data_key(args)}.pickle"
     if rows.exists():  # (the candidates and features of a run before, when the code that makes them is the same)
         questions = pickle.loads(rows.read_bytes())
     else:
         scorer = load_scorer(SHARED / "eval" / "score.py")
-        questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer)
+        adapters = held_out_adapters(Path(args.data))
+        questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer, adapters)
         more_sources = [(ROOT / "knowledge", dev, "dev")] if dev else []
         more_sources += [(folder, items, "off-topic")
                          for folder, items in off_topic(squad, dev, knowledge, Path(args.data))]
         for folder, items, source in more_sources:
-            for name, more in rows_of(Assistant.from_directory(folder), items, source, scorer).items():
+            for name, more in rows_of(Assistant.from_directory(folder), items, source, scorer, adapters).items():
                 questions[name] += more
         rows.write_bytes(pickle.dumps(questions))
     for source in sorted({q["source"] for q in questions["semantic"]} - {"off-topic"}):

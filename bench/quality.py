@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.core.assistant import Assistant  # noqa: E402
+from bot.core.embeddings import encoder  # noqa: E402
 from bot.core.questions import parse_question, semantic_text  # noqa: E402
 from bot.core.text import tokenize  # noqa: E402
 
@@ -74,7 +75,8 @@ class Baselines:
     def fused(self, question: str) -> tuple[int, float]:
         """(best sentence by reciprocal-rank fusion, its cosine)."""
         lexical = self.bm25.get_scores(tokenize(question))
-        vector = self.assistant.encode([semantic_text(question, parse_question(question))])[0]
+        # the model as it is (the issue's baseline), not the bot's question adapter
+        vector = encoder().encode([semantic_text(question, parse_question(question))])[0]
         cosine = self.corpus.vectors @ vector
         fused = np.zeros(len(cosine))
         for scores in (lexical, cosine):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core.answers import MAX_ANSWER_CHARS, MAX_SOURCES, clip
@@ -15,6 +17,13 @@ def test_who_question_is_answered_with_a_cited_sentence(assistant, knowledge_dir
     assert answer.citations[0].url == "https://ledger.example/riverside-bridge"
     source = (knowledge_dir / "ledger-bridge.md").read_text()
     assert answer.citations[0].text in source  # cites words the article really has
+
+
+@pytest.mark.xfail(strict=True, reason="answered before the question adapter; now just under the threshold "
+                   "(0.26 against 0.27): the cost sits in a clause of a long sentence, so its cosine is low")
+def test_the_cost_in_a_clause_is_found(assistant):
+    answer = assistant.ask("how much did the repair cost?")
+    assert not answer.abstained and "48 million" in answer.answer
 
 
 def test_disagreeing_outlets_are_both_shown(assistant):
@@ -159,7 +168,9 @@ def test_sources_lists_every_article(assistant):
 
 def test_shipped_knowledge_smoke(shipped_assistant):
     answer = shipped_assistant.ask("who directed the video")
-    assert not answer.abstained and "directed by Alev" in answer.answer
+    assert not answer.abstained and re.search(r"directed by[\w ]* Alev", answer.answer)
+    # the bullets name different people besides Halsey: they do not "agree" on who directed it
+    assert "agree" not in answer.answer.splitlines()[0]
     assert answer.citations[0].url.startswith("https://")
     world_cup = shipped_assistant.ask("who won the 1998 world cup")
     assert world_cup.abstained and world_cup.citations == ()
@@ -243,6 +254,12 @@ def test_an_age_in_minutes_is_no_age():
 
     assert relation("how_old", ("5 minute",), ("27 year",)) == ""
     assert relation("how_old", ("2 year",), ("11 month",)) == "differ"
+
+
+def test_names_agree_only_when_one_outlets_names_are_among_the_others():
+    from bot.core.expectations import relation
+    assert relation("who", ("Alev",), ("Alev Aydin",)) == "agree"
+    assert relation("who", ("Halsey", "Charlie Oldman"), ("Halsey", "Alev Aydin")) == ""
 
 
 def test_bullets_for_a_word_the_coverage_never_uses_are_only_closest_matches(assistant):

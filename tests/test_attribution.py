@@ -28,9 +28,9 @@ def test_an_outlet_question_is_answered_from_that_outlet_only(assistant, questio
 
 
 def test_an_outlet_that_said_nothing_about_it_says_so_and_who_did(assistant):
-    answer = assistant.ask("according to Coastal Post, how much did the repair cost?")
+    answer = assistant.ask("according to Coastal Post, who led the repair?")
     assert answer.answer.startswith("Coastal Post said nothing about that in the coverage I have;")
-    assert "48 million" in answer.answer and "Coastal Post" not in {c.outlet for c in answer.citations}
+    assert "Tomas Ruiz" in answer.answer and "Coastal Post" not in {c.outlet for c in answer.citations}
 
 
 def test_a_source_the_coverage_neither_has_nor_cites_is_part_of_the_question(assistant):

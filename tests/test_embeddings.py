@@ -32,6 +32,34 @@ def test_batching_and_padding_change_no_vector():
     assert np.allclose(together, alone, atol=1e-5)
 
 
+def test_questions_are_read_with_the_fitted_adapter_and_sentences_without():
+    model = encoder()
+    texts = ["When did the span first carry traffic?", "The bridge was opened to cars in May."]
+    adapted, plain = model.encode_question(texts), model.encode(texts)
+    assert np.allclose(np.linalg.norm(adapted, axis=1), 1.0, atol=1e-5)
+    assert (adapted * plain).sum(axis=1).max() < 0.999  # the adapter changes how a question is read
+    unrelated = model.encode(["The chef cooked pasta for dinner."])[0]
+    assert adapted[0] @ plain[1] > adapted[0] @ unrelated + 0.2
+
+
+def test_an_adapter_of_zeros_is_the_model_itself(tmp_path):
+    with np.load(embeddings.QUESTION_ADAPTER) as stored:
+        zeros = {key: np.zeros_like(stored[key]) for key in stored.files if key.endswith((".a", ".b"))}
+    np.savez(tmp_path / "zero.npz", **zeros)
+    texts = ["who led the repair", "The repair was led by engineer Tomas Ruiz."]
+    assert np.allclose(encoder().encode(texts, embeddings.Adapter(tmp_path / "zero.npz")), encoder().encode(texts),
+                       atol=1e-6)
+
+
+def test_a_broken_question_adapter_is_named(tmp_path):
+    broken = tmp_path / "question_adapter.npz"
+    broken.write_bytes(b"not a zip file")
+    model = Encoder(model_directory(), question_adapter=broken)
+    with pytest.raises(ModelError, match="question adapter") as error:
+        model.encode_question(["who led the repair"])
+    assert str(broken) in str(error.value)
+
+
 def test_a_corrupt_model_file_is_named_and_refused(tmp_path):
     for name in ("model.safetensors", "tokenizer.json"):
         shutil.copy(model_directory() / name, tmp_path / name)

@@ -60,7 +60,8 @@ class Assistant:
     """Answers questions, finds quotes and lists sources over one prepared corpus."""
 
     def __init__(self, corpus: Corpus, encode: Encode | None = None):
-        """encode: texts to unit vectors (embeddings.Encoder.encode); None turns the semantic stage off."""
+        """encode: questions to unit vectors (embeddings.Encoder.encode_question); None turns the semantic
+        stage off."""
         self.corpus = corpus
         self.encode = encode if corpus.vectors is not None else None
 
@@ -88,9 +89,10 @@ class Assistant:
         """The assistant over a corpus, its sentences embedded (from the cache where it has them)."""
         if not semantic:
             return cls(corpus)
-        encode = encoder().encode
-        corpus.vectors = sentence_vectors(corpus, encode, cache)
-        return cls(corpus, encode)
+        model = encoder()
+        model.question_adapter  # read now: a broken install is reported at start, not at the first question
+        corpus.vectors = sentence_vectors(corpus, model.encode, cache)
+        return cls(corpus, model.encode_question)
 
     def ask(self, question: str, conversation: Conversation | None = None, how_to: str = "") -> Answer:
         """Answer a question from the coverage, or say plainly that the coverage does not answer it.

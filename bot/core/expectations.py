@@ -198,8 +198,11 @@ def relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
     """"agree", "differ" or "" (cannot tell) for two outlets' facts of one kind."""
     if not a or not b:
         return ""
-    if kind in NAME_KINDS:  # outlets naming different people are not contradicting each other
-        return "agree" if {w for n in a for w in n.split()} & {w for n in b for w in n.split()} else ""
+    if kind in NAME_KINDS:
+        # Outlets naming different people are not contradicting each other, and two that both name the
+        # story's main figure beside others do not agree on who: one's names must all be among the other's.
+        first, second = {w for n in a for w in n.split()}, {w for n in b for w in n.split()}
+        return "agree" if first <= second or second <= first else ""
     if kind == "when":
         for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), str.isdigit):
             first, second = [v for v in a if category(v)], [v for v in b if category(v)]
