@@ -174,7 +174,8 @@ def train(torch, vectors, items: list[dict], log_prefix: str) -> QuestionModel:
             value.backward()
             optimiser.step()
             total += value.item() * min(BATCH, len(order) - start)
-        print(f"{log_prefix} epoch {epoch + 1}: loss {total / len(items):.3f} ({time.time() - started:.0f} s)", flush=True)
+        print(f"{log_prefix} epoch {epoch + 1}: loss {total / len(items):.3f} ({time.time() - started:.0f} s)",
+              flush=True)
     return model
 
 

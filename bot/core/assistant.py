@@ -90,7 +90,7 @@ class Assistant:
         if not semantic:
             return cls(corpus)
         model = encoder()
-        model.question_adapter  # read now: a broken install is reported at start, not at the first question
+        model.question_adapter  # noqa: B018  (read now: a broken install is reported at start, not at a question)
         corpus.vectors = sentence_vectors(corpus, model.encode, cache)
         return cls(corpus, model.encode_question)
 

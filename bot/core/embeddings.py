@@ -69,7 +69,8 @@ class Adapter:
                 qkv_a = np.concatenate([a[t] for t in ADAPTED[:3]], axis=1)
                 self.layers.append(((qkv_a, qkv_b), (a["out"], b["out"]), (a["up"], b["up"]), (a["down"], b["down"])))
         except Exception as exc:
-            raise ModelError(f"cannot read the question adapter {path}: {exc}; reinstall the bot (pip install -e .)") from exc
+            raise ModelError(f"cannot read the question adapter {path}: {exc}; "
+                             f"reinstall the bot (pip install -e .)") from exc
 
 
 class Encoder:
