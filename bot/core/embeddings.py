@@ -70,7 +70,7 @@ class Adapter:
                 self.layers.append(((qkv_a, qkv_b), (a["out"], b["out"]), (a["up"], b["up"]), (a["down"], b["down"])))
         except Exception as exc:
             raise ModelError(f"cannot read the question adapter {path}: {exc}; "
-                             f"reinstall the bot (pip install -e .)") from exc
+                             f"reinstall the bot (pip install -e .), or set SEMANTIC=off to answer without it") from exc
 
 
 class Encoder:
