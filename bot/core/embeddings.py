@@ -69,8 +69,8 @@ class Adapter:
                 qkv_a = np.concatenate([a[t] for t in ADAPTED[:3]], axis=1)
                 self.layers.append(((qkv_a, qkv_b), (a["out"], b["out"]), (a["up"], b["up"]), (a["down"], b["down"])))
         except Exception as exc:
-            raise ModelError(f"cannot read the question adapter {path}: {exc}; "
-                             f"reinstall the bot (pip install -e .), or set SEMANTIC=off to answer without it") from exc
+            raise ModelError(f"cannot read the question adapter {path}: {exc}; reinstall the bot "
+                             f"(pip install -e .), or set SEMANTIC=off to answer without it") from exc
 
 
 class Encoder:
