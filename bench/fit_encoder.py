@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.cache import CACHE_DIR  # noqa: E402
-from bot.core.embeddings import DIMENSIONS, QUESTION_ADAPTER, encoder, model_directory  # noqa: E402
+from bot.core.embeddings import DIMENSIONS, MAX_TOKENS, QUESTION_ADAPTER, encoder, model_directory  # noqa: E402
 from bot.core.questions import parse_question, semantic_text  # noqa: E402
 from bot.core.vectors import sentence_vectors  # noqa: E402
 from quality import load_scorer  # noqa: E402
@@ -96,6 +96,7 @@ class QuestionModel:
         directory = model_directory()
         self.tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(MAX_TOKENS)
         with safe_open(str(directory / "model.safetensors"), framework="numpy") as stored:
             self.w = {key: torch.tensor(stored.get_tensor(key), dtype=torch.float32) for key in stored.keys()}
         generator = torch.Generator().manual_seed(SEED)
