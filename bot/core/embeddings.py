@@ -53,6 +53,8 @@ class Adapter:
     """Low-rank additions to the model's linear maps: a map's output gains (x @ a) @ b."""
 
     def __init__(self, path: Path):
+        from scipy.linalg import block_diag
+
         try:
             with np.load(path) as stored:
                 pairs = {key: stored[key].astype(np.float32) for key in stored.files if key.endswith((".a", ".b"))}
@@ -61,13 +63,8 @@ class Adapter:
                 a = {t: pairs[f"{i}.{t}.a"] for t in ADAPTED}
                 b = {t: pairs[f"{i}.{t}.b"] for t in ADAPTED}
                 # query, key and value in one product, as the encoder computes them
-                qkv_b = np.zeros((sum(b[t].shape[0] for t in ADAPTED[:3]), 3 * DIMENSIONS), dtype=np.float32)
-                row = 0
-                for j, t in enumerate(ADAPTED[:3]):
-                    qkv_b[row:row + b[t].shape[0], j * DIMENSIONS:(j + 1) * DIMENSIONS] = b[t]
-                    row += b[t].shape[0]
-                qkv_a = np.concatenate([a[t] for t in ADAPTED[:3]], axis=1)
-                self.layers.append(((qkv_a, qkv_b), (a["out"], b["out"]), (a["up"], b["up"]), (a["down"], b["down"])))
+                qkv = (np.concatenate([a[t] for t in ADAPTED[:3]], axis=1), block_diag(*(b[t] for t in ADAPTED[:3])))
+                self.layers.append((qkv, (a["out"], b["out"]), (a["up"], b["up"]), (a["down"], b["down"])))
         except Exception as exc:
             raise ModelError(f"cannot read the question adapter {path}: {exc}; reinstall the bot "
                              f"(pip install -e .), or set SEMANTIC=off to answer without it") from exc
