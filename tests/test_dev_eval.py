@@ -6,7 +6,8 @@ floors are now what the fitted model scores here; held-out sets are the measurem
 in-scope floor went from 0.67 to 0.61 a second time, when off-topic questions joined the fit: on these
 questions held out, in-scope stayed 0.581 and abstain went from 0.25 to 0.875; see docs/answers.md.
 It reads 0.613–0.645 from refit to refit as the fitted threshold moves within a flat objective
-(0.25–0.31), with the held-out figures the same; the floor stays at the lower end.)
+(0.25–0.31), with the held-out figures the same; the floor stays at the lower end. Raised to 0.64
+with the question adapter: 0.645 fitted on, 0.613 held out, from 0.581.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import pytest
 from tests.conftest import PROJECT
 
 EVAL = PROJECT.parent / "shared" / "eval"
-IN_SCOPE_FLOOR = 0.61
+IN_SCOPE_FLOOR = 0.64
 ABSTAIN_FLOOR = 0.875
 # a plain clone has no ../shared: skip, and say so (pytest -rs prints the reason), rather than fail
 needs_eval = pytest.mark.skipif(not all((EVAL / name).is_file() for name in ("score.py", "dev_qa.jsonl")),
