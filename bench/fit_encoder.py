@@ -79,9 +79,9 @@ def training_items(corpus, squad_json: Path, scorer) -> list[dict]:
     return items
 
 
-def halves(items: list[dict]) -> list[set[str]]:
-    """The tune articles in two halves by title (fit_scoring.py's off-topic halves are the same)."""
-    titles = sorted({item["title"] for item in items})
+def halves(titles) -> list[set[str]]:
+    """The tune articles in two halves by title (fit_scoring.py's off-topic halves too)."""
+    titles = sorted(set(titles))
     return [set(titles[0::2]), set(titles[1::2])]
 
 
@@ -225,7 +225,7 @@ def main() -> int:
     items = training_items(corpus, squad_sets.squad_json_or_exit(args.squad_json, SHARED),
                            load_scorer(SHARED / "eval" / "score.py"))
     print(f"{len(items)} tune questions ({sum(i['answerable'] for i in items)} answerable)")
-    parts = halves(items)
+    parts = halves(item["title"] for item in items)
     for k, half in enumerate(parts):
         fitted_on = [item for item in items if item["title"] not in half]
         model = train(torch, vectors, fitted_on, f"half {k} held out:")

@@ -99,8 +99,7 @@ def off_topic(squad: list[dict], dev: list[dict], knowledge: Path, data: Path) -
 
     sample = squad[::OFF_TOPIC_EVERY]
     articles = load_articles(knowledge)
-    titles = sorted({item["note"] for item in squad})
-    halves = [set(titles[0::2]), set(titles[1::2])]
+    halves = fit_encoder.halves(item["note"] for item in squad)
     pairs = [(ROOT / "knowledge", unanswerable(sample))]
     for k, half in enumerate(halves):
         folder = data / f"off-topic-half-{k}"
