@@ -23,6 +23,16 @@ def test_disjunctions_and_novelty():
     assert any(c.novelty for c in parse_question("is she pregnant again").concepts)
 
 
+@pytest.mark.parametrize("question, novel", [
+    ("did he direct her other videos", True), ("is there another bridge", True),
+    ("what other city has a ferry", False), ("what is another name for the span", False),
+    ("which is the other lane", False)])
+def test_other_asks_about_others_except_in_the_wh_phrase_where_it_asks_which(question, novel):
+    concepts = parse_question(question).concepts
+    assert any(c.novelty for c in concepts) is novel
+    assert novel or not {"other", "another"} & {c.word for c in concepts}
+
+
 @pytest.mark.parametrize("question", ["what record label signed her", "which exactly label is she on",
                                       "what label is she on"])
 def test_a_which_question_knows_the_noun_it_asks_for(question):

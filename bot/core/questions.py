@@ -46,6 +46,9 @@ _CHAT_WORD = re.compile(r"(?<![\w.&'-])(" + "|".join(CHAT_SPELLINGS) + r")(?![\w
 _CHAT_FORMS = re.compile(r"\b(when|who|where|what|how)s\b")  # "whens his bday" -> "when is his bday"
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 _WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
+# "What other country", "what is another name for": "other" inside the question's wh-phrase asks which
+# one, and the sentence naming it need not say "other" (in "her other videos" it asks about other ones).
+_ASKED_OTHER = re.compile(r"\b(?:what|which)(?: (?:is|are|was|were))?(?: (?:the|an|a))? (other|others|another)\b")
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One topic word of a question and the stems that count as mentioning it, with weights."""
@@ -114,6 +117,7 @@ def parse_question(text: str) -> Question:
     normalized = normalize(clean)
     kind, form = _kind_and_match(normalized)
     q = _FILLER.sub(" ", normalized)
+    q = _ASKED_OTHER.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], q)
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
     for word in words(q):
