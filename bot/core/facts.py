@@ -23,20 +23,36 @@ _MONTH = r"(?:" + "|".join(_MONTHS.split() + ["jan", "feb", "mar", "apr", "jun",
 _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                  "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million "
-                 "billion dozen dozens hundreds thousands millions half").split()
-_COUNT = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|" \
+                 "billion dozen dozens hundreds thousands millions half once twice thrice third thirds quarter "
+                 "quarters").split()
+_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|" \
          r"a few|few|many|a couple of|a couple|some)"
 _UNIT = r"(second|minute|hour|day|week|month|year|decade)s?"
 
 _DATE_MD = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
-_DATE_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_DATE_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")  # a modern year stands alone
+# (a number followed by a unit or a plural noun is a measure or a count: "to 300 soldiers", "in 300 km")
+_NOT_A_MEASURE = r"(?![,.]\d|\s*%|[- ]?(?:km|mi|m|ft|kg|lb)\b|\s+[a-z]{3,}s\b|\s+(?:percent|per|feet|foot|people|men)\b)"
+# An older year is told by what is around it: "in 1066", "from 1870 to 1939", "1763–1775", "44 BC", "AD 14",
+# "9000 BP"; and centuries and decades are dates too ("the 11th century", "the 1970s").
+_DATE_OLD_YEAR = re.compile(r"(?:\b(?:in|since|by|from|until|till|to|between|and|during|before|after|around|circa|"
+                            r"c\.)\s+|(?<=\d–)|(?<=\d-))(\d{3,4})\b" + _NOT_A_MEASURE)
+_DATE_ERA = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d{1,5})\s*(BC|BCE|AD|CE|BP)\b|\bAD\s+(\d{1,4})\b")
+_ORDINAL = (r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+            r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
+            r"twenty-first)")
+_CENTURY = re.compile(rf"\b({_ORDINAL})(?:(?:[-–]|\s+and\s+){_ORDINAL})?[- ]centur(?:y|ies)\b", re.I)
+_DECADE = re.compile(r"\b(1\d\d0s|20\d0s)\b")
 _DATE_WEEKDAY = re.compile(rf"\b({_WEEKDAY})\b", re.I)
 _DATE_RELATIVE = re.compile(rf"\b({_COUNT}\s+{_UNIT}\s+ago|yesterday|last (?:week|month|year|night))\b", re.I)
 _AGE = re.compile(rf"\b(\d+)[- ]{_UNIT}[- ]old\b|\b(?:is|now|turns?|turned|aged?)\s+(?:now\s+)?(\d+)\s+{_UNIT}\b",
                   re.I)
 _AGE_APPOSITION = re.compile(r"[A-Z][a-z]+, (\d{1,3}),")
 _DURATION = re.compile(rf"\b({_COUNT})[- ]{_UNIT}\b(?![- ]old)", re.I)  # "11-month-old" is an age
-_SINCE = re.compile(r"\b(?:since|in)\s+(?:early\s+|late\s+|mid-?)?(1[89]\d\d|20\d\d)\b", re.I)
+_SINCE = re.compile(r"\b(since|in|until|till|from)\s+(?:early\s+|late\s+|mid-?)?(\d{3,4})\b" + _NOT_A_MEASURE, re.I)
+# "How long is the Rhine": a length answers "how long" as a duration does ("1,230 km", "a 86-mile stretch").
+_LENGTH = re.compile(r"(?<![$£€¥\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)[- ]?(km|kilomet(?:re|er)s?|mi|miles?|m|"
+                     r"met(?:re|er)s?|ft|feet|foot|yards?|inch(?:es)?)\b", re.I)
 _AMOUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?|(?:" + "|".join(_NUMBER_WORDS)
                      + r")(?:\s+(?:million|billion|thousand|hundred))?)\b", re.I)
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*|[a-z]+[A-Z][\w’'-]*")  # "Halsey", "TikTok", "iPhone"
@@ -77,6 +93,11 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     """Extract the typed facts of one sentence; name_words are words known to be names mid-sentence."""
     dates = [f"{_month(m.group(1))} {int(m.group(2))}" for m in _DATE_MD.finditer(text)]
     dates += [m.group(1) for m in _DATE_YEAR.finditer(text)]
+    dates += [m.group(1) for m in _DATE_OLD_YEAR.finditer(text)]
+    dates += [f"{m.group(1).replace(',', '')} {m.group(2).lower()}" if m.group(1) else f"ad {m.group(3)}"
+              for m in _DATE_ERA.finditer(text)]
+    dates += [f"{m.group(1).lower()} century" for m in _CENTURY.finditer(text)]
+    dates += [m.group(1) for m in _DECADE.finditer(text)]
     dates += [m.group(1).lower() for m in _DATE_WEEKDAY.finditer(text)]
     dates += [" ".join(m.group(1).lower().split()) for m in _DATE_RELATIVE.finditer(text)]
     ages, age_names = [], []
@@ -86,10 +107,14 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     for m in _AGE_APPOSITION.finditer(text):
         ages.append(f"{m.group(1)} year")
         age_names.append(_names_near(text, m.start(1), m.end(1), name_words, look_after=False))
-    durations = [f"{m.group(1).lower()} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
-    durations += [f"since {m.group(1)}" for m in _SINCE.finditer(text)]
-    # the "10" of "June 10" and the "27" of "Halsey, 27," are a date and an age, not amounts
-    taken = [m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION) for m in pattern.finditer(text)]
+    durations = [f"{m.group(1).lower().replace(',', '')} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
+    durations += [f"{'until' if m.group(1).lower() in ('until', 'till') else 'since'} {m.group(2)}"
+                  for m in _SINCE.finditer(text)]
+    durations += [f"{m.group(1).replace(',', '')} {_length_unit(m.group(2))}" for m in _LENGTH.finditer(text)]
+    # the "10" of "June 10", the "27" of "Halsey, 27," and the "911" of "in 911" are a date, an age and a
+    # year, not amounts
+    taken = [m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_OLD_YEAR, _DATE_ERA)
+             for m in pattern.finditer(text)]
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
                if not _DATE_YEAR.fullmatch(m.group(1)) and not any(a <= m.start() < b for a, b in taken)]
     return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),
@@ -176,6 +201,15 @@ def original_case(text: str, lowered: str) -> str:
     """How a lowercased name was written in text ("alev aydin" -> "Alev Aydin")."""
     index = text.lower().find(lowered)
     return text[index:index + len(lowered)] if index >= 0 else lowered.title()
+
+
+def _length_unit(unit: str) -> str:
+    """ "kilometres", "km" -> "km": one spelling per unit, so that two outlets' lengths compare."""
+    unit = unit.lower()
+    for short, starts in (("km", "k"), ("mi", "mi"), ("m", "m"), ("ft", "f"), ("yd", "y"), ("in", "i")):
+        if unit.startswith(starts):
+            return short
+    return unit
 
 
 def _month(token: str) -> str:

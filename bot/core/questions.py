@@ -44,6 +44,11 @@ _EMPHASIS = re.compile(r"[*`~]+|\|\||(?<!\w)_+|_+(?!\w)|^\s*>+", re.M)
 # (a chat word stands alone: "U.S." and "R&B" are not "you" and "are")
 _CHAT_WORD = re.compile(r"(?<![\w.&'-])(" + "|".join(CHAT_SPELLINGS) + r")(?![\w.&'-])", re.I)
 _CHAT_FORMS = re.compile(r"\b(when|who|where|what|how)s\b")  # "whens his bday" -> "when is his bday"
+# "When people take on debt, what does it lead to?", "…, it leads to what?": a clause before the question
+# sets the scene; the question's own wh-word comes after it. ("When did it come out, and who …" asks when.)
+_LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|before|because|since)\b"
+                             r"(?!\s+(?:did|does|do|is|was|were|are|will|has|had|have|can|could|would|should)\b)[^,?]*,\s*"
+                             r"(?=.*\b(?:what|which|who|whom|whose|how|where|why|when)\b)")
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 _WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
 # "What other country", "what is another name for": "other" inside the question's wh-phrase asks which
@@ -82,6 +87,7 @@ def _kind_of(normalized: str) -> str:
 def _kind_and_match(normalized: str) -> tuple[str, re.Match | None]:
     """The question's kind and the words that said so (None for "what", the kind of any other question)."""
     q = _CHAT_FORMS.sub(lambda m: m.group(1) + " is", normalized.replace("'", ""))
+    q = _LEADING_CLAUSE.sub("", q)
     for kind, pattern in _KINDS:
         match = pattern.search(q)
         if match:
