@@ -25,18 +25,19 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
                  "sixteen seventeen eighteen nineteen twenty thirty forty fifty hundred thousand million "
                  "billion dozen dozens hundreds thousands millions half once twice thrice third thirds quarter "
                  "quarters").split()
-_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|" \
-         r"a few|few|many|a couple of|a couple|some)"
+_COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
+         r"several|a few|few|many|a couple of|a couple|some)"
 _UNIT = r"(second|minute|hour|day|week|month|year|decade)s?"
 
 _DATE_MD = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
 _DATE_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")  # a modern year stands alone
 # (a number followed by a unit or a plural noun is a measure or a count: "to 300 soldiers", "in 300 km")
-_NOT_A_MEASURE = r"(?![,.]\d|\s*%|[- ]?(?:km|mi|m|ft|kg|lb)\b|\s+[a-z]{3,}s\b|\s+(?:percent|per|feet|foot|people|men)\b)"
-# An older year is told by what is around it: "in 1066", "from 1870 to 1939", "1763–1775", "44 BC", "AD 14",
-# "9000 BP"; and centuries and decades are dates too ("the 11th century", "the 1970s").
-_DATE_OLD_YEAR = re.compile(r"(?:\b(?:in|since|by|from|until|till|to|between|and|during|before|after|around|circa|"
-                            r"c\.)\s+|(?<=\d–)|(?<=\d-))(\d{3,4})\b" + _NOT_A_MEASURE)
+_NOT_A_MEASURE = (r"(?![,.]\d|\s*%|[- ]?(?:km|mi|m|ft|kg|lb)\b|\s+[a-z]{3,}s\b|"
+                  r"\s+(?:percent|per|feet|foot|people|men)\b)")
+# An older year is told by what is around it: "in 1066", "from 1870 to 1939", "1763–1775", "February 1082",
+# "(1288)", "44 BC", "AD 14", "9000 BP"; and centuries and decades are dates too ("the 11th century", "the 1970s").
+_DATE_OLD_YEAR = re.compile(rf"(?:\b(?i:in|since|by|from|until|till|to|between|and|during|before|after|around|circa|"
+                            rf"c\.|of|year|{_MONTH})\s+|(?<=\d–)|(?<=\d-)|(?<=\())(\d{{3,4}})\b" + _NOT_A_MEASURE)
 _DATE_ERA = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d{1,5})\s*(BC|BCE|AD|CE|BP)\b|\bAD\s+(\d{1,4})\b")
 _ORDINAL = (r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
             r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"

@@ -16,11 +16,13 @@ _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to
 _KINDS = [
     ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many (years|months|weeks|days) old\b")),
     ("when", re.compile(r"\bhow long ago\b|\bhow many (years|months|weeks|days) ago\b")),
-    ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b|\b(runtime|run time|"
-                            r"running time|length|duration)\b")),
+    # ("what is the length of X" asks how long; "what is correlated to the length of X" asks what)
+    ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b|^(?:what(?: is| was| are)? )?"
+                            r"(?:the |its |their )?(?:total )?(runtime|run time|running time|length|duration)\b")),
     ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
-                        r"\bwhat (date|day|year|month|time)\b|\bwhich (date|day|year|month)\b")),
+                        r"\bwhat (date|day|year|month|time|decade|century)\b|"
+                        r"\bwhich (date|day|year|month|decade|century)\b")),
     ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b")),
     ("where", re.compile(r"\bwhere\b")),
     ("quote", re.compile(rf"\bwhat (did|does|do|has|have) .*\b({'|'.join(SAYING)})\b|\bquotes?\b|"
@@ -47,13 +49,17 @@ _CHAT_FORMS = re.compile(r"\b(when|who|where|what|how)s\b")  # "whens his bday" 
 # "When people take on debt, what does it lead to?", "…, it leads to what?": a clause before the question
 # sets the scene; the question's own wh-word comes after it. ("When did it come out, and who …" asks when.)
 _LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|before|because|since)\b"
-                             r"(?!\s+(?:did|does|do|is|was|were|are|will|has|had|have|can|could|would|should)\b)[^,?]*,\s*"
+                             r"(?!\s+(?:did|does|do|is|was|were|are|will|has|had|have|can|could|would|should)\b)"
+                             r"[^,?]*,\s*"
                              r"(?=.*\b(?:what|which|who|whom|whose|how|where|why|when)\b)")
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
-_WHEN_WORDS = {"date", "day", "year", "month", "time"}  # "what day was it released": the kind, not a topic
+# "what day was it released": the kind, not a topic
+_WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century"}
 # "What other country", "what is another name for": "other" inside the question's wh-phrase asks which
 # one, and the sentence naming it need not say "other" (in "her other videos" it asks about other ones).
 _ASKED_OTHER = re.compile(r"\b(?:what|which)(?: (?:is|are|was|were))?(?: (?:the|an|a))? (other|others|another)\b")
+# Nor is it in "other than" (except) and the reciprocal "each other", "one another".
+_OTHER_NOT_NOVEL = re.compile(r"\b(?:other than|each other|one another)\b")
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One topic word of a question and the stems that count as mentioning it, with weights."""
@@ -124,6 +130,7 @@ def parse_question(text: str) -> Question:
     kind, form = _kind_and_match(normalized)
     q = _FILLER.sub(" ", normalized)
     q = _ASKED_OTHER.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], q)
+    q = _OTHER_NOT_NOVEL.sub(" ", q)
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
     for word in words(q):
