@@ -55,9 +55,10 @@ _LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|befo
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 # "what day was it released": the kind, not a topic
 _WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century"}
-# "What other country", "what is another name for": "other" inside the question's wh-phrase asks which
+# "What other country", "what is another name for", "what is the name of another": "other" inside the question's wh-phrase asks which
 # one, and the sentence naming it need not say "other" (in "her other videos" it asks about other ones).
-_ASKED_OTHER = re.compile(r"\b(?:what|which)(?: (?:is|are|was|were))?(?: (?:the|an|a))? (other|others|another)\b")
+_ASKED_OTHER = re.compile(r"\b(?:what|which)(?: (?:is|are|was|were))?(?: the names? of)?(?: (?:the|an|a|one))? "
+                          r"(other|others|another)\b")
 # Nor is it in "other than" (except) and the reciprocal "each other", "one another".
 _OTHER_NOT_NOVEL = re.compile(r"\b(?:other than|each other|one another)\b")
 @dataclass(frozen=True, slots=True)
