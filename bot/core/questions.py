@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS, SAYING
-from bot.core.text import is_stopword, normalize, stem, words
+from bot.core.text import is_stopword, normalize, stem, without_reciprocals, words
 
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
 _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to date|by now|"
@@ -55,12 +55,13 @@ _LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|befo
 _FORM_WORDS = {"how", "old", "long", "many", "much", "age", "what", "which", "number"}
 # "what day was it released": the kind, not a topic
 _WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century"}
-# "What other country", "what is another name for", "what is the name of another": "other" inside the question's wh-phrase asks which
-# one, and the sentence naming it need not say "other" (in "her other videos" it asks about other ones).
+# "What other country", "what is another name for", "what is the name of another": "other" inside the
+# question's wh-phrase asks which one, and the sentence naming it need not say "other" (in "her other
+# videos" it asks about other ones).
 _ASKED_OTHER = re.compile(r"\b(?:what|which)(?: (?:is|are|was|were))?(?: the names? of)?(?: (?:the|an|a|one))? "
                           r"(other|others|another)\b")
-# Nor is it in "other than" (except) and the reciprocal "each other", "one another".
-_OTHER_NOT_NOVEL = re.compile(r"\b(?:other than|each other|one another)\b")
+# Nor is it in "other than" (except), nor in "each other" (text.without_reciprocals).
+_OTHER_THAN = re.compile(r"\bother than\b")
 @dataclass(frozen=True, slots=True)
 class Concept:
     """One topic word of a question and the stems that count as mentioning it, with weights."""
@@ -131,7 +132,7 @@ def parse_question(text: str) -> Question:
     kind, form = _kind_and_match(normalized)
     q = _FILLER.sub(" ", normalized)
     q = _ASKED_OTHER.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)], q)
-    q = _OTHER_NOT_NOVEL.sub(" ", q)
+    q = without_reciprocals(_OTHER_THAN.sub(" ", q))
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
     for word in words(q):

@@ -52,6 +52,10 @@ def is_stopword(word: str) -> bool:
 _RECIPROCAL = re.compile(r"\b(each other|one another)\b", re.I)
 
 
+def without_reciprocals(text: str) -> str:
+    return _RECIPROCAL.sub(" ", text)
+
+
 _HYPHENATED = re.compile(r"\b([a-z]{2,})-([a-z]{2,})\b")
 
 
@@ -59,7 +63,7 @@ def tokenize(text: str) -> list[str]:
     """Stemmed content words of text: what the index stores and what questions are matched with.
 
     A hyphenated word also counts joined ("non-binary" is findable as "nonbinary")."""
-    text = _RECIPROCAL.sub(" ", text)
+    text = without_reciprocals(text)
     tokens = [stem(w) for w in words(text) if not is_stopword(w)]
     if "-" in text:
         tokens += [stem(a + b) for a, b in _HYPHENATED.findall(normalize(text))]
