@@ -7,9 +7,11 @@ compare what different outlets say so agreement and disagreement can be reported
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 
@@ -114,10 +116,10 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     durations += [f"{m.group(1).replace(',', '')} {_length_unit(m.group(2))}" for m in _LENGTH.finditer(text)]
     # the "10" of "June 10", the "27" of "Halsey, 27," and the "911" of "in 911" are a date, an age and a
     # year, not amounts
-    taken = [m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_OLD_YEAR, _DATE_ERA)
-             for m in pattern.finditer(text)]
+    taken = _Spans(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_OLD_YEAR, _DATE_ERA)
+                   for m in pattern.finditer(text))
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
-               if not _DATE_YEAR.fullmatch(m.group(1)) and not any(a <= m.start() < b for a, b in taken)]
+               if not _DATE_YEAR.fullmatch(m.group(1)) and m.start() not in taken]
     return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),
                  amounts=_unique(amounts), names=_unique(find_names(text, name_words)),
                  quoted=any(len(text[a:b].split()) >= 4 for a, b in quotation_spans(text)))
@@ -202,6 +204,20 @@ def original_case(text: str, lowered: str) -> str:
     """How a lowercased name was written in text ("alev aydin" -> "Alev Aydin")."""
     index = text.lower().find(lowered)
     return text[index:index + len(lowered)] if index >= 0 else lowered.title()
+
+
+class _Spans:
+    """Character spans of a text, asked whether a position falls in one: in time logarithmic in their number
+    (a long text has many dates, and each number in it is asked about)."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]):
+        spans = sorted(spans)
+        self._starts = [a for a, _ in spans]
+        self._reach = list(accumulate((b for _, b in spans), max))  # the furthest end so far
+
+    def __contains__(self, position: int) -> bool:
+        i = bisect_right(self._starts, position)
+        return i > 0 and position < self._reach[i - 1]
 
 
 def _length_unit(unit: str) -> str:
