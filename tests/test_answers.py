@@ -237,6 +237,11 @@ def test_older_years_centuries_and_decades_are_dates(text, dates):
     assert set(find_facts(text).dates) == dates
 
 
+def test_a_number_a_date_word_leads_is_still_an_amount():
+    from bot.core.facts import find_facts
+    assert {"120", "150"} <= set(find_facts("Tolls rose from 120 to 150 a month.").amounts)
+
+
 def test_lengths_answer_how_long_and_fractions_and_twice_are_amounts():
     from bot.core.facts import find_facts
     facts = find_facts("The span is 1,230 km long, with an 86-mile stretch, closed twice, and a third of it paid $5m.")

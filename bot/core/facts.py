@@ -114,10 +114,9 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     durations += [f"{'until' if m.group(1).lower() in ('until', 'till') else 'since'} {m.group(2)}"
                   for m in _SINCE.finditer(text)]
     durations += [f"{m.group(1).replace(',', '')} {_length_unit(m.group(2))}" for m in _LENGTH.finditer(text)]
-    # the "10" of "June 10", the "27" of "Halsey, 27," and the "911" of "in 911" are a date, an age and a
-    # year, not amounts
-    taken = _Spans(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_OLD_YEAR, _DATE_ERA)
-                   for m in pattern.finditer(text))
+    # the "10" of "June 10", the "27" of "Halsey, 27," and the "44" of "44 BC" are a date, an age and a year,
+    # not amounts (but "rose from 120 to 150" may be either: a number after "from" stays an amount too)
+    taken = _Spans(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_ERA) for m in pattern.finditer(text))
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
                if not _DATE_YEAR.fullmatch(m.group(1)) and m.start() not in taken]
     return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),
