@@ -257,6 +257,19 @@ def test_a_clause_before_the_question_does_not_decide_its_kind(question, kind):
     assert question_kind(question) == kind
 
 
+def test_a_title_of_common_words_can_be_asked_about(knowledge_dir):
+    from bot.core.assistant import Assistant
+    from bot.core.text import titles
+    assert titles("the film “Up in Arms,” and ‘So It Goes’ in a headline") == ['"upinarms', '"soitgoes']
+    assert titles("she said “we are so good” and “Thanks.”") == []  # a quotation, not a title
+    (knowledge_dir / "band.md").write_text(
+        "---\ntitle: Harbor news\noutlet: Daily Ledger\nurl: https://example.org/a\npublished: 2024-01-02\n---\n\n"
+        "The ferry crew's band played at the reopening. Their song “Without Me” is about a deckhand leaving the "
+        "harbor town behind.\n")
+    answer = Assistant.from_directory(knowledge_dir).ask("what is without me about?")
+    assert not answer.abstained and "Without Me" in answer.answer
+
+
 def test_a_name_part_stands_for_its_usual_partner_only(tmp_path):
     from bot.core.assistant import Assistant
     body = " ".join(f"Then {name} spoke." for name in ["Mara Okoye", "Dana Chen", "Leo Chen", "Ivy Chen"] * 2)

