@@ -268,6 +268,14 @@ def test_a_title_of_common_words_can_be_asked_about(knowledge_dir):
         "harbor town behind.\n")
     answer = Assistant.from_directory(knowledge_dir).ask("what is without me about?")
     assert not answer.abstained and "Without Me" in answer.answer
+    from bot.core.candidates import find_candidates
+    from bot.core.expectations import Expectation
+    from bot.core.features import FEATURES, features
+    from bot.core.questions import parse_question
+    corpus = Assistant.from_directory(knowledge_dir).corpus
+    question = corpus.expand(parse_question("what is without me about?"))
+    x, _ = features(question, Expectation.of(question, corpus), corpus, find_candidates(question, corpus, None))
+    assert not x[:, FEATURES.index("negation_missing")].any()  # the title's "without" negates nothing
 
 
 def test_a_name_part_stands_for_its_usual_partner_only(tmp_path):

@@ -19,7 +19,7 @@ from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, is_subj
 from bot.core.lexicon import NEGATED, NEGATIONS
 from bot.core.questions import Concept, Question
 from bot.core.search import lookup
-from bot.core.text import stem, words
+from bot.core.text import TITLE_MARK, stem, words
 
 FEATURES = (
     "cosine",             # cosine of question and sentence
@@ -100,7 +100,8 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     if novelty:
         put("novelty_missing", (where.own[:, novelty] == 0).any(axis=1))
 
-    if _negated(question.text, asking=True):
+    in_titles = {w for c in concepts if any(t.startswith(TITLE_MARK) for t in c.alternatives) for w in c.word.split()}
+    if _negated(question.text, asking=True, ignoring=in_titles):  # ("what is Without Me about" negates nothing)
         put("negation_missing", [not _negated(corpus.sentences.text(s)) for s in ids.tolist()])
 
     values = [values_of(expect, corpus, s) for s in ids.tolist()]
@@ -131,10 +132,10 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     return x, values
 
 
-def _negated(text: str, asking: bool = False) -> bool:
-    """Whether the text says "not", "never", "didn't", …; a question's first word only asks ("isn't she
-    the one who did Colors?" is no question about what she did not do)."""
-    return any(w in NEGATIONS or NEGATED.match(w) for w in words(text)[1 if asking else 0:])
+def _negated(text: str, asking: bool = False, ignoring: set[str] | frozenset[str] = frozenset()) -> bool:
+    """Whether the text says "not", "never", "didn't", …, outside the words ignored; a question's first word
+    only asks ("isn't she the one who did Colors?" is no question about what she did not do)."""
+    return any((w in NEGATIONS or NEGATED.match(w)) and w not in ignoring for w in words(text)[1 if asking else 0:])
 
 
 def _neighbour_cosine(ids: np.ndarray, question_vector: np.ndarray, corpus: Corpus) -> np.ndarray:
