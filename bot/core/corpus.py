@@ -20,7 +20,7 @@ from bot.core.questions import Concept, Question, without_chat_noise
 from bot.core.quotes import Quote
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable
-from bot.core.text import stem, title_term, tokenize, words
+from bot.core.text import MAX_TITLE_WORDS, stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 _QUOTED = kind_bit("quoted")
@@ -244,9 +244,6 @@ def _join_compounds(concepts: tuple[Concept, ...], index: SentenceIndex) -> list
     return result
 
 
-MAX_TITLE_WORDS = 6  # as text.titles finds them
-
-
 def _with_titles(question: Question, concepts: list[Concept], index: SentenceIndex) -> list[Concept]:
     """ "what is without me about": words that make a title the coverage quotes ("Without Me") are asked
     as that title (text.titles), in place of their concepts; the longest title first."""
@@ -254,8 +251,9 @@ def _with_titles(question: Question, concepts: list[Concept], index: SentenceInd
     found, used = [], set()
     for n in range(min(MAX_TITLE_WORDS, len(asked)), 1, -1):
         for i in range(len(asked) - n + 1):
-            if used.isdisjoint(range(i, i + n)) and title_term(asked[i:i + n]) in index:
-                found.append(Concept(word=" ".join(asked[i:i + n]), alternatives={title_term(asked[i:i + n]): 1.0}))
+            term = title_term(asked[i:i + n])
+            if used.isdisjoint(range(i, i + n)) and term in index:
+                found.append(Concept(word=" ".join(asked[i:i + n]), alternatives={term: 1.0}))
                 used.update(range(i, i + n))
     if not found:
         return concepts

@@ -59,7 +59,9 @@ def without_reciprocals(text: str) -> str:
 _HYPHENATED = re.compile(r"\b([a-z]{2,})-([a-z]{2,})\b")
 # A title of a work in quotes: “So Good”, "Without Me", ‘So Good’ in a headline. Two to six words, the first
 # and the last capitalised; a comma or full stop before the closing mark is American style, not the title's.
-_TITLE = re.compile(r"(?:[“\"]|(?<![\w’'])‘)([A-Z][\w’'&-]*(?: [\w’'&-]+){1,5})[,.!?]?[”\"’](?!\w)")
+MAX_TITLE_WORDS = 6
+_TITLE = re.compile(rf"(?:[“\"]|(?<![\w’'])‘)([A-Z][\w’'&-]*(?: [\w’'&-]+){{1,{MAX_TITLE_WORDS - 1}}})"
+                    r"[,.!?]?[”\"’](?!\w)")
 _TITLE_WORD = re.compile(r"[A-Z0-9&]")
 TITLE_MARK = '"'  # a title's term: the mark, then its words joined ('"withoutme'), unlike any word's stem
 
