@@ -26,7 +26,8 @@ def test_disjunctions_and_novelty():
 @pytest.mark.parametrize("question, novel", [
     ("did he direct her other videos", True), ("is there another bridge", True),
     ("what other city has a ferry", False), ("what is another name for the span", False),
-    ("which is the other lane", False), ("what is the name of the other ferry", False), ("other than the ferry, how do people cross", False),
+    ("which is the other lane", False), ("what is the name of the other ferry", False),
+    ("other than the ferry, how do people cross", False),
     ("why do the cables rub against each other", False)])
 def test_other_asks_about_others_except_in_the_wh_phrase_where_it_asks_which(question, novel):
     concepts = parse_question(question).concepts

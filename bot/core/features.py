@@ -19,7 +19,7 @@ from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, is_subj
 from bot.core.lexicon import NEGATED, NEGATIONS
 from bot.core.questions import Concept, Question
 from bot.core.search import lookup
-from bot.core.text import TITLE_MARK, stem, words
+from bot.core.text import is_title_term, stem, words
 
 FEATURES = (
     "cosine",             # cosine of question and sentence
@@ -100,7 +100,7 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     if novelty:
         put("novelty_missing", (where.own[:, novelty] == 0).any(axis=1))
 
-    in_titles = {w for c in concepts if any(t.startswith(TITLE_MARK) for t in c.alternatives) for w in c.word.split()}
+    in_titles = {w for c in concepts if any(map(is_title_term, c.alternatives)) for w in c.word.split()}
     if _negated(question.text, asking=True, ignoring=in_titles):  # ("what is Without Me about" negates nothing)
         put("negation_missing", [not _negated(corpus.sentences.text(s)) for s in ids.tolist()])
 

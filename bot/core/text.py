@@ -63,11 +63,15 @@ MAX_TITLE_WORDS = 6
 _TITLE = re.compile(rf"(?:[“\"]|(?<![\w’'])‘)([A-Z][\w’'&-]*(?: [\w’'&-]+){{1,{MAX_TITLE_WORDS - 1}}})"
                     r"[,.!?]?[”\"’](?!\w)")
 _TITLE_WORD = re.compile(r"[A-Z0-9&]")
-TITLE_MARK = '"'  # a title's term: the mark, then its words joined ('"withoutme'), unlike any word's stem
+_TITLE_MARK = '"'  # a title's term: the mark, then its words joined ('"withoutme'), unlike any word's stem
 
 
 def title_term(title_words: list[str]) -> str:
-    return TITLE_MARK + "".join(title_words)
+    return _TITLE_MARK + "".join(title_words)
+
+
+def is_title_term(term: str) -> bool:
+    return term.startswith(_TITLE_MARK)
 
 
 def titles(text: str) -> list[str]:
