@@ -231,6 +231,7 @@ def test_dates_and_ages_are_not_amounts():
     ("A ferry ran there in the 11th century and in the 1970s.", {"11th century", "1970s"}),
     ("The first ford was used in AD 14 and a camp stood there in 44 BC.", {"ad 14", "44 bc"}),
     ("The crew grew to 300 workers in 300 days.", set()),  # counts, not years
+    ("The valley formed 66–34 Mya, and ice covered it 2.5 million years ago.", {"34 mya", "2.5 million years ago"}),
 ])
 def test_older_years_centuries_and_decades_are_dates(text, dates):
     from bot.core.facts import find_facts
@@ -247,6 +248,7 @@ def test_lengths_answer_how_long_and_fractions_and_twice_are_amounts():
     facts = find_facts("The span is 1,230 km long, with an 86-mile stretch, closed twice, and a third of it paid $5m.")
     assert {"1230 km", "86 mi"} <= set(facts.durations) and "5 m" not in facts.durations
     assert {"twice", "third"} <= set(facts.amounts)
+    assert "2.5 million year" in find_facts("The ice age lasted 2.5 million years.").durations
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -323,3 +325,23 @@ def test_bullets_for_a_word_the_coverage_never_uses_are_only_closest_matches(ass
     chosen = [Candidate(sentence=s, score=0.9, bm25=1.0) for s in first_of_each]
     assert _header("yesno", chosen, corpus).endswith("report:")  # both likely answer
     assert _header("yesno", chosen, corpus, paraphrased=True) == "The closest matches in the coverage:"
+
+
+@pytest.mark.parametrize("question, word, found", [
+    ("who was on the boat", "boat", {"boat"}),  # a word of the coverage
+    ("who ran the fery", "fery", {"ferri"}),  # a typo: finds the coverage's word
+    ("who was in the crow", "crow", set()),  # a word of English, not a typo of "crew"
+    ("who was in the cast", "cast", set()),  # nor "cast" of "cost"
+    ("who announced the pregnant mayor", "pregnant", {"pregnanc"}),  # a word derived from the coverage's
+    ("what happened in 2032", "2032", set()),  # a number is no typo of another ("2023")
+])
+def test_typos_are_matched_and_words_of_english_are_not_taken_for_one(tmp_path, question, word, found):
+    from bot.core.assistant import Assistant
+    from bot.core.questions import parse_question
+
+    (tmp_path / "a.md").write_text("---\ntitle: Ferry Ends\noutlet: Coastal News\nurl: https://coastal.example/a\n"
+                                   "published: 2023-05-01\n---\n\nThe ferry crew announced the pregnancy in 2023. "
+                                   "The boat sold for more than its care cost the mayor.\n", encoding="utf-8")
+    corpus = Assistant.from_directory(tmp_path, semantic=False).corpus
+    concept = next(c for c in corpus.expand(parse_question(question)).concepts if c.word == word)
+    assert {term for term in concept.alternatives if term in corpus.index} == found

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from bot.core.articles import Article
+from bot.core.embeddings import english_words
 from bot.core.facts import Facts, LazyFacts, kind_bit, proper_names_among
 from bot.core.prepared import Prepared, prepare
 from bot.core.questions import Concept, Question, without_chat_noise
@@ -23,6 +24,7 @@ from bot.core.sentences import Sentence, SentenceTable
 from bot.core.text import MAX_TITLE_WORDS, stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
+MIN_DERIVED_STEM = 5  # words of English that differ after fewer letters are other words ("hail", "hair")
 _QUOTED = kind_bit("quoted")
 _AGES = kind_bit("ages")
 IndexFactory = Callable[[list[list[str]]], SentenceIndex]
@@ -175,13 +177,18 @@ class Corpus:
         dropped, added or replaced (Damerau-Levenshtein distance 1), except in the first letter: only
         terms that begin as the word does, or with its second letter, are looked at ("fery" finds
         "ferry"; "gerry" does not), which keeps the search to a few terms."""
-        if len(word) < MIN_TYPO_LENGTH:
+        if len(word) < MIN_TYPO_LENGTH or any(c.isdigit() for c in word):  # ("1100" is no typo of "11003")
             return []
+        # A word of English is no typo: one letter from a term it is another word ("hike" is not "hide",
+        # "signed" not "sing"), except where English derives one word from another, at the end of a long
+        # stem ("pregnant", "pregnancy"; "scandinavian", "scandinavia").
+        known = word.lower() in english_words()
         found = set()
         for form in {word, root}:
             for initial in {form[:1], form[1:2]}:  # (the second letter leads when the first two are swapped)
                 for n in (len(form) - 1, len(form), len(form) + 1):
-                    found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t))
+                    found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t)
+                                 and (not known or _derived(form, t)))
         return sorted(found)
 
     def _spelling(self, term: str) -> str:
@@ -191,6 +198,12 @@ class Corpus:
                 if stem(word) == term:
                     return word
         return ""
+
+
+def _derived(a: str, b: str) -> bool:
+    """One edit apart at the end only, after a shared stem of MIN_DERIVED_STEM letters or more."""
+    shared = max(len(a), len(b)) - 1
+    return shared >= MIN_DERIVED_STEM and a[:shared] == b[:shared]
 
 
 def one_edit_apart(a: str, b: str) -> bool:

@@ -205,6 +205,21 @@ def _threads():
 
 
 @lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """The whole words of the model's vocabulary (WordPiece, built from Wikipedia and books): about 20,000
+    English words and common names, read from the tokenizer file alone (a few MB, with SEMANTIC=off too).
+    Empty when the model package is missing or unreadable: then no word is known for a word."""
+    import json
+
+    try:
+        with (model_directory() / "tokenizer.json").open(encoding="utf-8") as f:
+            vocabulary = json.load(f)["model"]["vocab"]
+    except (ModelError, OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+    return frozenset(w for w in vocabulary if w.isalpha() and w.islower())
+
+
+@lru_cache(maxsize=1)
 def encoder() -> Encoder:
     """The one encoder of this process (loading it takes about a second and 90 MB)."""
     return Encoder(model_directory())

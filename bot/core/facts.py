@@ -30,6 +30,7 @@ _NUMBER_WORDS = ("one two three four five six seven eight nine ten eleven twelve
 _COUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|" \
          r"several|a few|few|many|a couple of|a couple|some)"
 _UNIT = r"(second|minute|hour|day|week|month|year|decade)s?"
+_LARGE = r"(?:\s+(?:hundred|thousand|million|billion))?"  # "2.5 million years ago", "21 thousand years"
 
 _DATE_MD = re.compile(rf"\b({_MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\b", re.I)
 _DATE_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")  # a modern year stands alone
@@ -40,18 +41,18 @@ _NOT_A_MEASURE = (r"(?![,.]\d|\s*%|[- ]?(?:km|mi|m|ft|kg|lb)\b|\s+[a-z]{3,}s\b|"
 # "(1288)", "44 BC", "AD 14", "9000 BP"; and centuries and decades are dates too ("the 11th century", "the 1970s").
 _DATE_OLD_YEAR = re.compile(rf"(?:\b(?i:in|since|by|from|until|till|to|between|and|during|before|after|around|circa|"
                             rf"c\.|of|year|{_MONTH})\s+|(?<=\d–)|(?<=\d-)|(?<=\())(\d{{3,4}})\b" + _NOT_A_MEASURE)
-_DATE_ERA = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d{1,5})\s*(BC|BCE|AD|CE|BP)\b|\bAD\s+(\d{1,4})\b")
+_DATE_ERA = re.compile(r"\b(\d{1,3}(?:,\d{3})+|\d{1,5}(?:\.\d+)?)\s*(BC|BCE|AD|CE|BP|Mya|kya)\b|\bAD\s+(\d{1,4})\b")
 _ORDINAL = (r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
             r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
             r"twenty-first)")
 _CENTURY = re.compile(rf"\b({_ORDINAL})(?:(?:[-–]|\s+and\s+){_ORDINAL})?[- ]centur(?:y|ies)\b", re.I)
 _DECADE = re.compile(r"\b(1\d\d0s|20\d0s)\b")
 _DATE_WEEKDAY = re.compile(rf"\b({_WEEKDAY})\b", re.I)
-_DATE_RELATIVE = re.compile(rf"\b({_COUNT}\s+{_UNIT}\s+ago|yesterday|last (?:week|month|year|night))\b", re.I)
+_DATE_RELATIVE = re.compile(rf"\b({_COUNT}{_LARGE}\s+{_UNIT}\s+ago|yesterday|last (?:week|month|year|night))\b", re.I)
 _AGE = re.compile(rf"\b(\d+)[- ]{_UNIT}[- ]old\b|\b(?:is|now|turns?|turned|aged?)\s+(?:now\s+)?(\d+)\s+{_UNIT}\b",
                   re.I)
 _AGE_APPOSITION = re.compile(r"[A-Z][a-z]+, (\d{1,3}),")
-_DURATION = re.compile(rf"\b({_COUNT})[- ]{_UNIT}\b(?![- ]old)", re.I)  # "11-month-old" is an age
+_DURATION = re.compile(rf"\b({_COUNT}{_LARGE})[- ]{_UNIT}\b(?![- ]old)", re.I)  # "11-month-old" is an age
 _SINCE = re.compile(r"\b(since|in|until|till|from)\s+(?:early\s+|late\s+|mid-?)?(\d{3,4})\b" + _NOT_A_MEASURE, re.I)
 # "How long is the Rhine": a length answers "how long" as a duration does ("1,230 km", "a 86-mile stretch").
 _LENGTH = re.compile(r"(?<![$£€¥\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)[- ]?(km|kilomet(?:re|er)s?|mi|miles?|m|"
