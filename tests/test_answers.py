@@ -334,6 +334,7 @@ def test_bullets_for_a_word_the_coverage_never_uses_are_only_closest_matches(ass
     ("who was in the cast", "cast", set()),  # nor "cast" of "cost"
     ("who announced the pregnant mayor", "pregnant", {"pregnanc"}),  # a word derived from the coverage's
     ("what happened in 2032", "2032", set()),  # a number is no typo of another ("2023")
+    ("what did the crew say on insta", "insta", {"instagram"}),  # a clipped word: the start of the coverage's
 ])
 def test_typos_are_matched_and_words_of_english_are_not_taken_for_one(tmp_path, question, word, found):
     from bot.core.assistant import Assistant
@@ -341,7 +342,8 @@ def test_typos_are_matched_and_words_of_english_are_not_taken_for_one(tmp_path, 
 
     (tmp_path / "a.md").write_text("---\ntitle: Ferry Ends\noutlet: Coastal News\nurl: https://coastal.example/a\n"
                                    "published: 2023-05-01\n---\n\nThe ferry crew announced the pregnancy in 2023. "
-                                   "The boat sold for more than its care cost the mayor.\n", encoding="utf-8")
+                                   "The boat sold for more than its care cost the mayor, the crew wrote on Instagram.\n",
+                                   encoding="utf-8")
     corpus = Assistant.from_directory(tmp_path, semantic=False).corpus
     concept = next(c for c in corpus.expand(parse_question(question)).concepts if c.word == word)
     assert {term for term in concept.alternatives if term in corpus.index} == found

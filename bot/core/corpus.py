@@ -24,6 +24,8 @@ from bot.core.sentences import Sentence, SentenceTable
 from bot.core.text import MAX_TITLE_WORDS, stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
+MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
+MAX_CLIPPED_FROM = 16  # the longest term looked at for a clipping (stems of English words are shorter)
 MIN_DERIVED_STEM = 5  # words of English that differ after fewer letters are other words ("hail", "hair")
 _QUOTED = kind_bit("quoted")
 _AGES = kind_bit("ages")
@@ -173,9 +175,9 @@ class Corpus:
         return replace(question, kind=kind, concepts=tuple(expanded))
 
     def _close_terms(self, word: str, root: str) -> list[str]:
-        """Known terms one typo from the word or its stem: a letter swapped with the next, doubled,
-        dropped, added or replaced (Damerau-Levenshtein distance 1), except in the first letter: only
-        terms that begin as the word does, or with its second letter, are looked at ("fery" finds
+        """Known terms one typo from the word or its stem, or that it clips: a letter swapped with the next,
+        doubled, dropped, added or replaced (Damerau-Levenshtein distance 1), except in the first letter:
+        only terms that begin as the word does, or with its second letter, are looked at ("fery" finds
         "ferry"; "gerry" does not), which keeps the search to a few terms."""
         if len(word) < MIN_TYPO_LENGTH or any(c.isdigit() for c in word):  # ("1100" is no typo of "11003")
             return []
@@ -189,6 +191,10 @@ class Corpus:
                 for n in (len(form) - 1, len(form), len(form) + 1):
                     found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t)
                                  and (not known or _derived(form, t)))
+        # a clipped word is the start of the coverage's: "insta" finds "instagram", "dorms" "dormitories"
+        for form in () if known else {f for f in (word, root) if len(f) >= MIN_TYPO_LENGTH}:
+            for n in range(len(form) + MIN_CLIPPED, MAX_CLIPPED_FROM + 1):
+                found.update(t for t in self._by_initial.get((form[:1], n), ()) if t.startswith(form))
         return sorted(found)
 
     def _spelling(self, term: str) -> str:
