@@ -7,6 +7,7 @@ costs work proportional to the question's matches, not to the size of the covera
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +26,6 @@ from bot.core.text import MAX_TITLE_WORDS, stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
-MAX_CLIPPED_FROM = 16  # the longest term looked at for a clipping (stems of English words are shorter)
 MIN_DERIVED_STEM = 5  # words of English that differ after fewer letters are other words ("hail", "hair")
 _QUOTED = kind_bit("quoted")
 _AGES = kind_bit("ages")
@@ -50,6 +50,7 @@ class Corpus:
     speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
     quote_index: SentenceIndex
     _by_initial: dict[tuple[str, int], list[str]]  # terms by (first letter, length), for typo matching
+    _terms: list[str]  # every term, sorted: the terms a clipping begins are a run of it
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
     people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
@@ -96,7 +97,8 @@ class Corpus:
                  index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
         by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
-        for term in sorted(getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences)):
+        terms = sorted(getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences))
+        for term in terms:
             by_initial[(term[:1], len(term))].append(term)
         # The sentences hold the text now; keeping every paragraph as well would double the memory.
         articles = [replace(a, paragraphs=()) if a.paragraphs else a for a in articles]
@@ -105,7 +107,7 @@ class Corpus:
                    facts=facts, kinds=kinds, name_words=name_words, proper_names=proper_names,
                    named=named, index=index,
                    aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
-                   quote_index=quote_index, _by_initial=dict(by_initial))
+                   quote_index=quote_index, _by_initial=dict(by_initial), _terms=terms)
 
     def person_words(self) -> frozenset[str]:
         """Words of the names of people, as the coverage shows them: who is quoted, and whose age is
@@ -193,8 +195,11 @@ class Corpus:
                                  and (not known or _derived(form, t)))
         # a clipped word is the start of the coverage's: "insta" finds "instagram", "dorms" "dormitories"
         for form in () if known else {f for f in (word, root) if len(f) >= MIN_TYPO_LENGTH}:
-            for n in range(len(form) + MIN_CLIPPED, MAX_CLIPPED_FROM + 1):
-                found.update(t for t in self._by_initial.get((form[:1], n), ()) if t.startswith(form))
+            i = bisect_left(self._terms, form)
+            while i < len(self._terms) and self._terms[i].startswith(form):
+                if len(self._terms[i]) >= len(form) + MIN_CLIPPED:
+                    found.add(self._terms[i])
+                i += 1
         return sorted(found)
 
     def _spelling(self, term: str) -> str:
