@@ -193,14 +193,18 @@ class Corpus:
                 for n in (len(form) - 1, len(form), len(form) + 1):
                     found.update(t for t in self._by_initial.get((initial, n), ()) if one_edit_apart(form, t)
                                  and (not known or _derived(form, t)))
-        # a clipped word is the start of the coverage's: "insta" finds "instagram", "dorms" "dormitories"
-        for form in () if known else {f for f in (word, root) if len(f) >= MIN_TYPO_LENGTH}:
-            i = bisect_left(self._terms, form)
-            while i < len(self._terms) and self._terms[i].startswith(form):
-                if len(self._terms[i]) >= len(form) + MIN_CLIPPED:
-                    found.add(self._terms[i])
-                i += 1
+        if not known:  # a clipped word is the start of the coverage's: "insta" finds "instagram", "dorms" "dormitories"
+            for form in {f for f in (word, root) if len(f) >= MIN_TYPO_LENGTH}:
+                found.update(t for t in self._terms_starting(form) if len(t) >= len(form) + MIN_CLIPPED)
         return sorted(found)
+
+    def _terms_starting(self, prefix: str) -> list[str]:
+        """The terms that begin with prefix: a run of the sorted terms."""
+        start = bisect_left(self._terms, prefix)
+        end = start
+        while end < len(self._terms) and self._terms[end].startswith(prefix):
+            end += 1
+        return self._terms[start:end]
 
     def _spelling(self, term: str) -> str:
         """How the coverage writes a term (a word of the first sentence holding it that stems to it)."""
