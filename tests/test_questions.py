@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.questions import parse_question, question_kind, without_chat_noise
-from bot.core.text import stem
+from bot.core.text import stem, tokenize
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -49,7 +49,16 @@ def test_or_joins_only_a_new_word_to_the_one_before():
 def test_no_paraphrase_list_stands_in_for_the_semantic_stage():
     # a question's terms are its own words; paraphrases are the sentence embeddings' job
     q = parse_question("did the song blow up before it came out")
-    assert all(set(c.alternatives) == {stem(c.word)} for c in q.concepts)
+    assert [set(c.alternatives) for c in q.concepts] == [{"song"}, {"blow+up"}, {"befor"}, {"come+out"}]
+    assert all(set(c.alternatives) == {stem(c.word) + (f"+{c.particle}" if c.particle else "")} for c in q.concepts)
+
+
+def test_a_phrasal_verb_is_matched_with_its_particle_and_not_alone():
+    # "come out" (be released) is another word than "come" ("came to public attention")
+    assert [c.word for c in parse_question("when did it come out").concepts] == ["come"]
+    assert set(tokenize("The song came out on Friday and came to public attention.")) >= {"come+out", "come"}
+    assert "come+out" not in tokenize("It came to public attention; out of nowhere")
+    assert "influenc+over" not in tokenize("influence over the court")  # "over" is as often a preposition
 
 
 @pytest.mark.parametrize("noisy, clean", [

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
 ARTICLE_DIR = "articles"
-FORMAT = 8
+FORMAT = 9
 SLOW_BUILD = 3.0  # seconds of indexing after which a start-up says what it is doing
 _CORE = Path(__file__).resolve().parent
 

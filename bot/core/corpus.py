@@ -22,7 +22,7 @@ from bot.core.questions import Concept, Question, without_chat_noise
 from bot.core.quotes import Quote
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable
-from bot.core.text import MAX_TITLE_WORDS, stem, title_term, tokenize, words
+from bot.core.text import MAX_TITLE_WORDS, phrasal_term, stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
@@ -163,9 +163,11 @@ class Corpus:
             corrected = ""
             if not any(term in self.index for term in alternatives):  # "Aydinn" finds "Aydin"
                 close = self._close_terms(concept.word, root)
+                corrected = self._spelling(close[0]) if len(close) == 1 else ""
+                if concept.particle:  # ("coem out" is "come out", not "come")
+                    close = [t for t in (phrasal_term(t, concept.particle) for t in close) if t in self.index]
                 for term in close:
                     alternatives.setdefault(term, 1.0)
-                corrected = self._spelling(close[0]) if len(close) == 1 else ""
             expanded.append(concept if alternatives == concept.alternatives else
                             replace(concept, alternatives=alternatives, corrected=corrected))
         # "who is Dana Whitfield" asks what she is ("Mayor Dana Whitfield …"), not for another name

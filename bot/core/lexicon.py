@@ -51,6 +51,12 @@ SAYING = ("say", "said", "says", "tell", "told", "post", "posted", "write", "wro
 REPORTING = frozenset({"said", "says", "told", "tells", "wrote", "writes", "posted", "tweeted", "added", "announced",
                        "explained", "revealed", "confirmed", "claimed", "stated", "noted", "admitted", "insisted"})
 
+# Adverbial particles of English phrasal verbs: "come out" (be released), "find out" (learn), "blow up" (go
+# viral), "set up", "turn down". Such a verb alone is another word ("came to public attention"), so a
+# question's verb before one is matched with it (text.tokenize indexes the pairs). ("Over" and "off" are left
+# out: they are as often prepositions, "influence over", "islands off the coast".)
+PARTICLES = frozenset({"out", "up", "down"})
+
 # Irregular forms the Snowball stemmer leaves apart from their lemma.
 IRREGULAR = {
     "wrote": "write", "written": "write", "sang": "sing", "sung": "sing", "began": "begin", "begun": "begin",

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS, SAYING
-from bot.core.text import is_stopword, normalize, stem, without_reciprocals, words
+from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS, PARTICLES, SAYING
+from bot.core.text import is_stopword, normalize, phrasal_term, stem, without_reciprocals, words
 
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
 _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to date|by now|"
@@ -70,6 +70,7 @@ class Concept:
     alternatives: dict[str, float] = field(default_factory=dict)
     novelty: bool = False  # "again", "other": evidence must say it explicitly
     corrected: str = ""  # the coverage's spelling, when the word is only known as a typo of it
+    particle: str = ""  # a phrasal verb's ("come out"): the word is matched only with it
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +136,8 @@ def parse_question(text: str) -> Question:
     q = without_reciprocals(_OTHER_THAN.sub(" ", q))
     concepts: dict[str, Concept] = {}
     either = False  # "a boy or a girl": the word after "or" is an alternative of the one before
-    for word in words(q):
+    asked = words(q)
+    for position, word in enumerate(asked):
         if word == "or" and concepts:
             either = True
             continue
@@ -149,7 +151,10 @@ def parse_question(text: str) -> Question:
         if root in concepts:
             either = False  # ("ruiz or ruiz's firm": nothing new after "or")
             continue
-        alternatives = {root: 1.0}
+        # "when did it come out": the verb with its particle, not the verb alone ("came to public attention")
+        following = asked[position + 1] if position + 1 < len(asked) else ""
+        particle = following if following in PARTICLES else ""
+        alternatives = {phrasal_term(root, particle) if particle else root: 1.0}
         if either:
             either = False
             key, previous = next(reversed(concepts.items()))
@@ -158,7 +163,7 @@ def parse_question(text: str) -> Question:
                 merged[term] = max(weight, merged.get(term, 0.0))
             concepts[key] = Concept(word=previous.word, alternatives=merged, novelty=previous.novelty)
             continue
-        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS)
+        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS, particle=particle)
     subject = stem(form.group("subject")) if kind == "which" else ""  # "what record label" -> "label"
     return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject,
                     capitalised=_capitalised(clean))

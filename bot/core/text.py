@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import Stemmer
 
-from bot.core.lexicon import IRREGULAR, STOPWORDS
+from bot.core.lexicon import IRREGULAR, PARTICLES, STOPWORDS
 
 _FOLD = str.maketrans({
     "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "`": "'", "´": "'",
@@ -87,12 +87,23 @@ def titles(text: str) -> list[str]:
     return found
 
 
+_PHRASAL_MARK = "+"  # a phrasal verb's term: the verb's stem, the mark, the particle ("come+out")
+
+
+def phrasal_term(verb_stem: str, particle: str) -> str:
+    return f"{verb_stem}{_PHRASAL_MARK}{particle}"
+
+
 def tokenize(text: str) -> list[str]:
     """Stemmed content words of text: what the index stores and what questions are matched with.
 
-    A hyphenated word also counts joined ("non-binary" is findable as "nonbinary"), and a quoted title as one
-    term besides its words (titles)."""
-    tokens = [stem(w) for w in words(without_reciprocals(text)) if not is_stopword(w)]
+    A hyphenated word also counts joined ("non-binary" is findable as "nonbinary"), a word before a
+    phrasal verb's particle also with it ("came out" as "come+out"), and a quoted title as one term besides
+    its words (titles)."""
+    found = words(without_reciprocals(text))
+    tokens = [stem(w) for w in found if not is_stopword(w)]
+    tokens += [phrasal_term(stem(w), particle) for w, particle in zip(found, found[1:])
+               if particle in PARTICLES and not is_stopword(w)]
     if "-" in text:
         tokens += [stem(a + b) for a, b in _HYPHENATED.findall(normalize(text))]
     return tokens + titles(text)
