@@ -54,6 +54,9 @@ _AGE = re.compile(rf"\b(\d+)[- ]{_UNIT}[- ]old\b|\b(?:is|now|turns?|turned|aged?
 _AGE_APPOSITION = re.compile(r"[A-Z][a-z]+, (\d{1,3}),")
 _DURATION = re.compile(rf"\b({_COUNT}{_LARGE})[- ]{_UNIT}\b(?![- ]old)", re.I)  # "11-month-old" is an age
 _SINCE = re.compile(r"\b(since|in|until|till|from)\s+(?:early\s+|late\s+|mid-?)?(\d{3,4})\b" + _NOT_A_MEASURE, re.I)
+# "in use since at least the mid-14th century", "since the 1970s": how long, as "since 2018" says
+_SINCE_ERA = re.compile(rf"\b(since|until|till)\s+(?:at least\s+)?(?:the\s+)?(?:early\s+|late\s+|mid-?)?"
+                        rf"({_ORDINAL}[- ]century|1\d\d0s|20\d0s)\b", re.I)
 # "How long is the Rhine": a length answers "how long" as a duration does ("1,230 km", "a 86-mile stretch").
 _LENGTH = re.compile(r"(?<![$£€¥\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)[- ]?(km|kilomet(?:re|er)s?|mi|miles?|m|"
                      r"met(?:re|er)s?|ft|feet|foot|yards?|inch(?:es)?)\b", re.I)
@@ -112,8 +115,8 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
         ages.append(f"{m.group(1)} year")
         age_names.append(_names_near(text, m.start(1), m.end(1), name_words, look_after=False))
     durations = [f"{m.group(1).lower().replace(',', '')} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
-    durations += [f"{'until' if m.group(1).lower() in ('until', 'till') else 'since'} {m.group(2)}"
-                  for m in _SINCE.finditer(text)]
+    durations += [f"{'until' if m.group(1).lower() in ('until', 'till') else 'since'} {m.group(2).lower()}"
+                  for m in (*_SINCE.finditer(text), *_SINCE_ERA.finditer(text))]
     durations += [f"{m.group(1).replace(',', '')} {_length_unit(m.group(2))}" for m in _LENGTH.finditer(text)]
     # the "10" of "June 10", the "27" of "Halsey, 27," and the "44" of "44 BC" are a date, an age and a year,
     # not amounts (but "rose from 120 to 150" may be either: a number after "from" stays an amount too)
