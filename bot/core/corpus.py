@@ -22,7 +22,7 @@ from bot.core.questions import Concept, Question, without_chat_noise
 from bot.core.quotes import Quote
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable
-from bot.core.text import MAX_TITLE_WORDS, phrasal_term, stem, title_term, tokenize, words
+from bot.core.text import MAX_TITLE_WORDS, is_phrasal_term, phrasal_term, stem, title_term, tokenize, words
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
@@ -97,7 +97,9 @@ class Corpus:
                  index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
         by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
-        terms = sorted(getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences))
+        # (a typo or a clipping is of a word: "come+out" is a phrasal verb's term, no word's spelling)
+        terms = sorted(t for t in getattr(index, "vocabulary_list", None) or _vocabulary(index, sentences)
+                       if not is_phrasal_term(t))
         for term in terms:
             by_initial[(term[:1], len(term))].append(term)
         # The sentences hold the text now; keeping every paragraph as well would double the memory.

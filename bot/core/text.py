@@ -94,6 +94,10 @@ def phrasal_term(verb_stem: str, particle: str) -> str:
     return f"{verb_stem}{_PHRASAL_MARK}{particle}"
 
 
+def is_phrasal_term(term: str) -> bool:
+    return _PHRASAL_MARK in term
+
+
 def tokenize(text: str) -> list[str]:
     """Stemmed content words of text: what the index stores and what questions are matched with.
 
