@@ -161,9 +161,11 @@ def parse_question(text: str) -> Question:
             merged = dict(previous.alternatives)
             for term, weight in alternatives.items():
                 merged[term] = max(weight, merged.get(term, 0.0))
-            concepts[key] = Concept(word=previous.word, alternatives=merged, novelty=previous.novelty)
+            concepts[key] = Concept(word=previous.word, alternatives=merged, novelty=previous.novelty,
+                                    particle=previous.particle)
             continue
-        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS, particle=particle)
+        concepts[root] = Concept(word=word, alternatives=alternatives, novelty=word in NOVELTY_WORDS,
+                                 particle=particle)
     subject = stem(form.group("subject")) if kind == "which" else ""  # "what record label" -> "label"
     return Question(text=text, kind=kind, concepts=tuple(concepts.values()), subject=subject,
                     capitalised=_capitalised(clean))
