@@ -50,7 +50,7 @@ class Corpus:
     speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
     quote_index: SentenceIndex
     _by_initial: dict[tuple[str, int], list[str]]  # terms by (first letter, length), for typo matching
-    _terms: list[str]  # every term, sorted: the terms a clipping begins are a run of it
+    _terms: list[str]  # the terms of words (no phrasal-verb pairs), sorted: those a clipping begins are a run
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
     people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
