@@ -11,7 +11,7 @@ from bot.core.answers import Answer, Citation, answer, clip, coverage_summary, j
 from bot.core.attribution import Scope, source_scope
 from bot.core.articles import Article, parse_knowledge, read_knowledge
 from bot.core.cache import CACHE_DIR, load_or_build
-from bot.core.candidates import term_weights
+from bot.core.candidates import reduced, term_weights
 from bot.core.claims import Verdict, check_claim
 from bot.core.conversation import Conversation
 from bot.core.corpus import Corpus, IndexFactory
@@ -92,6 +92,7 @@ class Assistant:
         model = encoder()
         model.question_adapter  # noqa: B018  (read now: a broken install is reported at start, not at a question)
         corpus.vectors = sentence_vectors(corpus, model.encode, cache)
+        corpus.reduced = reduced(corpus.vectors)
         return cls(corpus, model.encode_question)
 
     def ask(self, question: str, conversation: Conversation | None = None, how_to: str = "") -> Answer:

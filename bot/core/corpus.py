@@ -11,6 +11,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,6 +24,9 @@ from bot.core.quotes import Quote
 from bot.core.search import SentenceIndex, SparseBM25Index
 from bot.core.sentences import Sentence, SentenceTable
 from bot.core.text import MAX_TITLE_WORDS, is_phrasal_term, phrasal_term, stem, title_term, tokenize, words
+
+if TYPE_CHECKING:
+    from bot.core.candidates import Reduced
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
@@ -53,6 +57,7 @@ class Corpus:
     _terms: list[str]  # the terms of words (no phrasal-verb pairs), sorted: those a clipping begins are a run
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
+    reduced: Reduced | None = None  # candidates.Reduced of a large corpus's vectors, for the nearest's shortlist; else None
     people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
     outlet_articles: dict[str, tuple[str, list[int]]] | None = None  # see articles_by_outlet
     quotes_at: dict[int, list[int]] | None = None  # sentence id -> its quotations (quotes_in)
