@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import pickle
 import platform
@@ -44,6 +45,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import synthetic  # noqa: E402
 
 from bot.core.articles import load_articles  # noqa: E402
+from bot.core import candidates  # noqa: E402
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.cache import CACHE_DIR  # noqa: E402
 from bot.core.embeddings import encoder  # noqa: E402
@@ -127,6 +129,16 @@ def bench_project(folder: Path, questions: list[str], semantic: bool = False, sa
     if semantic:
         result["reload_one"] = reload_with_one_more(folder)
     return result
+
+
+def exact_scan(run):
+    """run() with the nearest by cosine found by scanning every vector, whatever the folder's size."""
+    shortlist_from = candidates.EXACT_UP_TO
+    candidates.EXACT_UP_TO = math.inf
+    try:
+        return run()
+    finally:
+        candidates.EXACT_UP_TO = shortlist_from
 
 
 ONE_MORE = "zz-one-more.md"
@@ -265,6 +277,9 @@ def main() -> int:
         results = {
             "this project": bench_project(folder, questions),
             "  semantic": bench_project(folder, questions, semantic=True) if size <= args.semantic_up_to else None,
+            # the alternative to the shortlist (candidates.SHORTLIST) in a folder that large: every vector scanned
+            "  exact scan": exact_scan(lambda: bench_project(folder, questions, semantic=True))
+            if candidates.EXACT_UP_TO <= size <= args.semantic_up_to else None,
             "rank-bm25": bench_rank_bm25(tokens, questions, args.workdir),
             "bm25s": bench_bm25s(tokens, questions, args.workdir),
         }
