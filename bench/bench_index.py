@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import synthetic  # noqa: E402
 
-from bot.core.articles import load_articles  # noqa: E402
 from bot.core import candidates  # noqa: E402
+from bot.core.articles import load_articles  # noqa: E402
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.cache import CACHE_DIR  # noqa: E402
 from bot.core.embeddings import encoder  # noqa: E402
