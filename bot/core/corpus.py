@@ -57,7 +57,7 @@ class Corpus:
     _terms: list[str]  # the terms of words (no phrasal-verb pairs), sorted: those a clipping begins are a run
     summary: str | None = None  # what the coverage is about, for abstentions; filled on first use
     vectors: np.ndarray | None = None  # sentences × DIMENSIONS unit vectors (vectors.py); None: semantic stage off
-    reduced: Reduced | None = None  # candidates.Reduced of a large corpus's vectors, for the nearest's shortlist; else None
+    reduced: Reduced | None = None  # a large corpus's vectors for the nearest's shortlist (candidates.py)
     people: frozenset[str] | None = None  # words of people's names; filled on first use (person_words)
     outlet_articles: dict[str, tuple[str, list[int]]] | None = None  # see articles_by_outlet
     quotes_at: dict[int, list[int]] | None = None  # sentence id -> its quotations (quotes_in)
