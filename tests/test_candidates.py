@@ -30,7 +30,8 @@ def test_the_shortlist_finds_the_exact_nearest_when_its_directions_hold_every_se
         exact.append((parsed, vector, find_candidates(parsed, corpus, vector)))
     corpus.reduced = reduced(corpus.vectors)
     try:
-        assert corpus.reduced is not None and corpus.reduced.vectors.shape == (len(corpus.vectors), 128)
+        assert corpus.reduced is not None
+        assert corpus.reduced.vectors.shape == (len(corpus.vectors), candidates.REDUCED_DIMENSIONS)
         for parsed, vector, before in exact:
             after = find_candidates(parsed, corpus, vector)
             assert np.array_equal(after.ids, before.ids) and np.allclose(after.cosine, before.cosine, atol=1e-6)
