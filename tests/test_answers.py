@@ -351,3 +351,20 @@ def test_typos_are_matched_and_words_of_english_are_not_taken_for_one(tmp_path, 
     corpus = Assistant.from_directory(tmp_path, semantic=False).corpus
     concept = next(c for c in corpus.expand(parse_question(question)).concepts if c.word == word)
     assert {term for term in concept.alternatives if term in corpus.index} == found
+
+
+def test_a_lone_sentence_that_may_not_answer_is_shown_as_the_closest_match(assistant):
+    from bot.core.answers import CLOSEST_ONE, compose_answer
+    from bot.core.questions import parse_question
+    from bot.core.scoring import Candidate
+
+    corpus = assistant.corpus
+    question = parse_question("who cut the ribbon")
+    ribbon = next(s.id for s in corpus.sentences if "cut the ribbon" in s.text)
+
+    def shown(score: float) -> str:
+        ranked = [Candidate(sentence=ribbon, score=score, bm25=1.0)]
+        return compose_answer(question, ranked, corpus, answer_from=0.2, sentence_from=0.95).answer
+
+    assert shown(0.9).startswith("Mayor Dana Whitfield cut the ribbon")  # likely answers: said plainly
+    assert shown(0.3).startswith(f"{CLOSEST_ONE} Mayor Dana Whitfield cut the ribbon")  # may not: hedged

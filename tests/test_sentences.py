@@ -2,7 +2,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.core.sentences import Sentence, SentenceTable, quotation_spans, split_sentences
+from bot.core.articles import Article
+from bot.core.sentences import (Sentence, SentenceTable, is_page_pointer, quotation_spans, sentences_of,
+                                  split_sentences)
 
 
 def test_plain_sentences():
@@ -60,3 +62,18 @@ def test_neighbours_stay_within_their_paragraph():
     ids = np.arange(5)
     assert table.neighbours(ids, -1).tolist() == [-1 if n is None else n for n in before]
     assert table.neighbours(ids, 1).tolist() == [-1 if n is None else n for n in after]
+
+
+def test_pointers_to_embedded_media_are_not_sentences_of_the_coverage():
+    for line in ("Watch the “So Good” video below.", "Watch it here!", "Check out the full post below:",
+                 "Listen to the song here.", "See the full list of winners at the top of the page."):
+        assert is_page_pointer(line), line
+    for line in ("See you at the bridge.", "Watch out for the bridge, she said here.",
+                 "Halsey watched the video below the bridge.", "Here is the video.",
+                 "Watch the crowd below the stage as the mayor cuts the ribbon on the new crossing at last."):
+        assert not is_page_pointer(line), line
+    article = Article(name="a.md", title="T", outlet="O", url="", published="", author="", via="",
+                      paragraphs=("The bridge reopened on May 2. Watch the ceremony below. Cars crossed at noon.",))
+    sentences = sentences_of([article])
+    assert [s.text for s in sentences] == ["The bridge reopened on May 2.", "Cars crossed at noon."]
+    assert [s.position for s in sentences] == [0, 1]  # still neighbours: nothing stood between them

@@ -19,6 +19,8 @@ MAX_SOURCES = 3  # bullets, each from another article
 MAX_PASSAGE_CHARS = 450  # a neighbour joins a sentence only when both fit
 MAX_EXCERPTS = 3  # sentences of one article in one bullet
 LIKELY = 0.5  # a fitted probability this high: the sentence more likely answers than not
+CLOSEST = "The closest matches in the coverage:"  # the header when a sentence shown may not answer
+CLOSEST_ONE = "The closest match in the coverage:"  # the same for a lone sentence
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,8 +108,8 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
         lines.append(f"{shown} — {article.credit} [{n}]")
         citations.append(Citation(outlet=article.outlet, title=article.title, url=article.url,
                                   published=article.published, text=full, via=article.via))
-    if len(lines) == 1:
-        text = lines[0]
+    if len(lines) == 1:  # no header to say what bullets amount to, but a hedge all the same
+        text = f"{CLOSEST_ONE} {lines[0]}" if header == CLOSEST else lines[0]
     else:
         text = header + "\n" + "\n".join(f"• {line}" for line in lines)
     return Answer(question=question.text, answer=text, abstained=False, citations=tuple(citations))
@@ -167,10 +169,11 @@ def _header(kind: str, chosen: list[Candidate], corpus: Corpus, paraphrased: boo
     likely answers and states the asked fact and the facts match; "disagree" only between such
     bullets whose facts of the asked kind differ (relation() compares only like with like); bullets
     that may not answer are "closest matches", and so are bullets for a question with a word the coverage
-    never uses ("is Halsey married"): none can state it, only say something like it."""
+    never uses ("is Halsey married"): none can state it, only say something like it. A lone sentence is
+    shown under CLOSEST_ONE where bullets would be under CLOSEST."""
     credits = list(dict.fromkeys(corpus.article_of(c.sentence).credit for c in chosen))
     if paraphrased or any(c.score < LIKELY for c in chosen):
-        return "The closest matches in the coverage:"
+        return CLOSEST
     values = [c.values for c in chosen]
     relations = {relation(kind, a, b) for i, a in enumerate(values) for b in values[i + 1:]}
     if "differ" in relations:

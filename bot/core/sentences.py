@@ -20,6 +20,15 @@ _ABBREVIATIONS = frozenset(
 # Quotations and parentheses longer than this are not protected: an unclosed quote mark must not
 # glue a whole paragraph into one "sentence".
 _MAX_PROTECTED = 700
+# A web page's pointer to what it embeds ("Watch the video below.", "Check out the full post here!"): an
+# imperative to look or listen, then a place on the page, and nothing else. In a chat reply there is no
+# "below", and the line states no fact, so it is never an answer.
+_POINTER = re.compile(
+    r"^(?:watch(?! out)|see|view|listen(?: to)?|hear|check(?: it| them)? out|take a look(?: at)?|look at|read|stream)\b"
+    r"[^.!?]{0,80}?\b(?:below|above|here|at the (?:top|bottom)(?: of (?:the|this) (?:page|article|story|post))?)"
+    r"[\s.!:…]*$",
+    re.IGNORECASE)
+_POINTER_WORDS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +131,8 @@ def split_sentences(text: str) -> list[str]:
 def sentences_of(articles: list[Article]) -> list[Sentence]:
     """Every sentence of every article, numbered in corpus order. A paragraph that repeats an earlier
     one of its article word for word (a pasted page, a boilerplate line) is indexed once: copies say
-    nothing new and would crowd every other article out of the candidates."""
+    nothing new and would crowd every other article out of the candidates. A pointer to the page's
+    embedded media (is_page_pointer) is left out."""
     result: list[Sentence] = []
     for a, article in enumerate(articles):
         seen: set[str] = set()
@@ -130,9 +140,15 @@ def sentences_of(articles: list[Article]) -> list[Sentence]:
             if paragraph in seen:
                 continue
             seen.add(paragraph)
-            for s, text in enumerate(split_sentences(paragraph)):
+            kept = [text for text in split_sentences(paragraph) if not is_page_pointer(text)]
+            for s, text in enumerate(kept):
                 result.append(Sentence(id=len(result), article=a, paragraph=p, position=s, text=text))
     return result
+
+
+def is_page_pointer(sentence: str) -> bool:
+    """True for a line that only points at what the page embeds: "Watch the “So Good” video below."."""
+    return len(sentence.split()) <= _POINTER_WORDS and _POINTER.match(sentence) is not None
 
 
 def quotation_spans(text: str) -> list[tuple[int, int]]:
