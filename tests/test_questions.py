@@ -12,6 +12,8 @@ from bot.core.text import stem, tokenize
     ("whats the runtime", "how_long"), ("how many views", "how_many"), ("what label is she on", "which"),
     ("what did the mayor say about it", "quote"), ("is it out yet", "yesno"), ("what happened", "what"),
     ("which record company built it", "which"), ("what is company policy", "what"),
+    ("What did the repair cost?", "how_many"), ("what was the total cost of the repair", "how_many"),
+    ("what is the price of a ticket", "how_many"), ("what did the delay cost her", "what"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

@@ -19,7 +19,9 @@ _KINDS = [
     # ("what is the length of X" asks how long; "what is correlated to the length of X" asks what)
     ("how_long", re.compile(r"\bhow long\b|\bfor how many (years|months|weeks|days)\b|^(?:what(?: is| was| are)? )?"
                             r"(?:the |its |their )?(?:total )?(runtime|run time|running time|length|duration)\b")),
-    ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b")),
+    # ("what did the repair cost" and "what is the price of X" ask how much; "what did it cost him" may not)
+    ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b|^what (?:did|does|do|will|would) (?:[\w’'-]+ ){1,5}"
+                            r"cost\W*$|^what (?:is|was|are|were|will be) the (?:\w+ )?(?:cost|price)s? of\b")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
                         r"\bwhat (date|day|year|month|time|decade|century)\b|"
                         r"\bwhich (date|day|year|month|decade|century)\b")),
