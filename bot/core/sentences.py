@@ -28,7 +28,7 @@ _POINTER = re.compile(
     r"[^.!?]{0,80}?\b(?:below|above|here|at the (?:top|bottom)(?: of (?:the|this) (?:page|article|story|post))?)"
     r"[\s.!:…]*$",
     re.IGNORECASE)
-_POINTER_WORDS = 12
+_POINTER_WORDS = 12  # a pointer is a short line; a longer one that starts so ("See how …") may state facts
 
 
 @dataclass(frozen=True, slots=True)
