@@ -238,6 +238,25 @@ def test_older_years_centuries_and_decades_are_dates(text, dates):
     assert set(find_facts(text).dates) == dates
 
 
+@pytest.mark.parametrize("text, dates", [
+    ("Work on the new span began in October.", {"october"}),
+    ("The ferry will run until mid-March, and tolls end in Sept. too.", {"march", "september"}),
+    ("It reopened on October 12, 1990, and again in May 2021.", {"october 12", "1990", "2021"}),
+    ("Crews may finish soon, and the mayor said in April that they might.", {"april"}),  # "may" the verb is none
+])
+def test_a_month_alone_after_a_word_of_time_is_a_date(text, dates):
+    from bot.core.facts import find_facts
+    assert set(find_facts(text).dates) == dates
+
+
+def test_a_name_runs_on_past_an_abbreviation_or_an_initial():
+    from bot.core.facts import find_names, name_words_of, original_case
+    text = "Patients went to St. Brigid's Hospital, said Dr. Priya Natarajan, as John F. Kennedy Jr. had."
+    names = find_names(text, name_words_of([text]))
+    assert names[:2] == ["st brigid hospital", "priya natarajan"] and "john f kennedy jr" in names
+    assert original_case(text, "st brigid hospital") == "St. Brigid's Hospital"
+
+
 def test_a_number_a_date_word_leads_is_still_an_amount():
     from bot.core.facts import find_facts
     assert {"120", "150"} <= set(find_facts("Tolls rose from 120 to 150 a month.").amounts)
@@ -368,3 +387,43 @@ def test_a_lone_sentence_that_may_not_answer_is_shown_as_the_closest_match(assis
 
     assert shown(0.9).startswith("Mayor Dana Whitfield cut the ribbon")  # likely answers: said plainly
     assert shown(0.3).startswith(f"{CLOSEST_ONE} Mayor Dana Whitfield cut the ribbon")  # may not: hedged
+
+
+def _corpus_of(*paragraphs: str):
+    from bot.core.articles import Article
+    from bot.core.corpus import Corpus
+    return Corpus.build([Article(name=f"{n}.md", title="T", outlet=f"O{n}", url="", published="", author="", via="",
+                                 paragraphs=(text,)) for n, text in enumerate(paragraphs)])
+
+
+def test_an_initialism_finds_the_name_it_abbreviates():
+    from bot.core.questions import parse_question
+    corpus = _corpus_of("The Riverside Transit Authority will sell the ferry. County Emergency Medical Services "
+                        "Chief Ana Diaz said crews were ready.", "A spokesperson for the Riverside Transit Authority "
+                        "declined to comment. The Department of Health approved it.")
+    for asked, spelled in (("rta", "riverside transit authority"), ("ems", "emergency medical services"),
+                           ("doh", "department of health")):
+        concept = next(c for c in corpus.expand(parse_question(f"what did the {asked} say")).concepts if c.word == asked)
+        assert concept.corrected == spelled and {"transit", "medic", "health"} & set(concept.alternatives)
+    # initials two names share as often stand for neither; a word the coverage uses is not expanded
+    corpus = _corpus_of("The Harbor Ferry Authority met the Highland Farm Association on Monday.")
+    concept = corpus.expand(parse_question("what did the hfa say")).concepts[0]
+    assert concept.word == "hfa" and not concept.corrected
+
+
+def test_how_far_asks_a_length_not_a_time():
+    from bot.core.expectations import Expectation, values_of
+    from bot.core.questions import parse_question
+    corpus = _corpus_of("The new hospital is 38 miles away, a drive of about 45 minutes.")
+    far = Expectation.of(parse_question("how far away is the hospital"), corpus)
+    long = Expectation.of(parse_question("how long is the drive to the hospital"), corpus)
+    assert values_of(far, corpus, 0) == ("38 mi",)
+    assert set(values_of(long, corpus, 0)) == {"38 mi", "45 minute"}
+
+
+def test_a_fact_the_question_already_names_is_no_answer():
+    from bot.core.expectations import Expectation, values_of
+    from bot.core.questions import parse_question
+    corpus = _corpus_of("A second public meeting will be held in December. The first was on November 17.")
+    expect = Expectation.of(parse_question("what date is the second meeting in december"), corpus)
+    assert values_of(expect, corpus, 0) == () and values_of(expect, corpus, 1) == ("november 17",)

@@ -14,6 +14,7 @@ from bot.core.text import stem, tokenize
     ("which record company built it", "which"), ("what is company policy", "what"),
     ("What did the repair cost?", "how_many"), ("what was the total cost of the repair", "how_many"),
     ("what is the price of a ticket", "how_many"), ("what did the delay cost her", "what"),
+    ("how far is the hospital from town", "how_long"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
@@ -67,7 +68,7 @@ def test_a_phrasal_verb_is_matched_with_its_particle_and_not_alone():
     ("<@U024BE7LH> how old is she", "how old is she"),
     ("<@!80351110224678912> wut label is she on lol", "what label is she on lol"),
     ("@everyone when did it come out?? :fire: 🔥🔥", "when did it come out??"),
-    ("how old r u", "how old are you"),
+    ("how old r u", "how old are you"), ("how many ppl lost money last yr", "how many people lost money last year"),
     ("is the U.S. tour on? R&B fans ask", "is the U.S. tour on? R&B fans ask"),
     ("<#C123|general> <!here> who directed it", "who directed it"),
     ("**who produced the song**", "who produced the song"), ("_who produced the song_", "who produced the song"),

@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
 ARTICLE_DIR = "articles"
-FORMAT = 9
+FORMAT = 10
 SLOW_BUILD = 3.0  # seconds of indexing after which a start-up says what it is doing
 _CORE = Path(__file__).resolve().parent
 
@@ -149,6 +149,7 @@ def save(corpus: Corpus, path: Path, key: str) -> None:
         "proper_names": sorted(corpus.proper_names),
         "named": {name: ids.tolist() for name, ids in corpus.named.items()},
         "aliases": {k: sorted(v) for k, v in corpus.aliases.items()},
+        "initialisms": corpus.initialisms,
         "topics": list(corpus.topics),
         "quotes": [[q.text, q.speaker, q.sentence, q.article] for q in corpus.quotes],
         "terms": corpus.index.vocabulary_list,
@@ -206,6 +207,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
                            name_words=frozenset(meta["name_words"]), proper_names=frozenset(meta["proper_names"]),
                            named={name: np.asarray(ids, dtype=np.int32) for name, ids in meta["named"].items()},
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
+                           initialisms={k: tuple(v) for k, v in meta["initialisms"].items()},
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
 
 

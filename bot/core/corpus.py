@@ -17,7 +17,7 @@ import numpy as np
 
 from bot.core.articles import Article
 from bot.core.embeddings import english_words
-from bot.core.facts import Facts, LazyFacts, kind_bit, proper_names_among
+from bot.core.facts import NAME_JOINERS, Facts, LazyFacts, kind_bit, proper_names_among
 from bot.core.prepared import Prepared, prepare
 from bot.core.questions import Concept, Question, without_chat_noise
 from bot.core.quotes import Quote
@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
+MIN_INITIALISM = 3  # letters; two-letter initials stand for too many names ("St. Brigid", "Ashford General")
+MAX_INITIALISM_WORDS = 5
 MIN_DERIVED_STEM = 5  # words of English that differ after fewer letters are other words ("hail", "hair")
 _QUOTED = kind_bit("quoted")
 _AGES = kind_bit("ages")
@@ -49,6 +51,7 @@ class Corpus:
     named: dict[str, np.ndarray]  # stem of a proper-name word -> the articles (sorted ids) mentioning it
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
+    initialisms: dict[str, tuple[str, ...]]  # "doh" -> ("department", "of", "health"): see _initialisms
     topics: tuple[str, ...]
     quotes: list[Quote]
     speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
@@ -91,14 +94,16 @@ class Corpus:
         kinds = np.fromiter((k for p in prepared for k in p.named.kinds), dtype=np.uint8, count=len(sentences))
         return cls.assemble(articles=[p.article for p in prepared], sentences=sentences, facts=facts, kinds=kinds,
                             name_words=name_words, proper_names=proper_names, named=_inverted(named),
-                            aliases=_aliases(prepared), topics=_topics(prepared), quotes=quotes,
+                            aliases=_aliases(prepared), initialisms=_initialisms(prepared), topics=_topics(prepared),
+                            quotes=quotes,
                             index=index_factory(tokens), quote_index=index_factory(quote_docs))
 
     @classmethod
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
                  kinds: np.ndarray,
                  name_words: frozenset[str], proper_names: frozenset[str], named: dict[str, np.ndarray],
-                 aliases: dict[str, frozenset[str]], topics: tuple[str, ...], quotes: list[Quote],
+                 aliases: dict[str, frozenset[str]], initialisms: dict[str, tuple[str, ...]],
+                 topics: tuple[str, ...], quotes: list[Quote],
                  index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
         by_initial: dict[tuple[str, int], list[str]] = defaultdict(list)
@@ -113,7 +118,7 @@ class Corpus:
         return cls(articles=articles, sentences=table, titled=_inverted([tokenize(a.title) for a in articles]),
                    facts=facts, kinds=kinds, name_words=name_words, proper_names=proper_names,
                    named=named, index=index,
-                   aliases=aliases, topics=topics, quotes=quotes, speakers=_speakers(quotes),
+                   aliases=aliases, initialisms=initialisms, topics=topics, quotes=quotes, speakers=_speakers(quotes),
                    quote_index=quote_index, _by_initial=dict(by_initial), _terms=terms)
 
     def person_words(self) -> frozenset[str]:
@@ -168,7 +173,13 @@ class Corpus:
             for alias in self.aliases.get(root, ()):  # "Alev" finds "Aydin": the same person
                 alternatives.setdefault(alias, 1.0)
             corrected = ""
-            if not any(term in self.index for term in alternatives):  # "Aydinn" finds "Aydin"
+            spelled_out = self.initialisms.get(concept.word) if not concept.particle else None
+            if spelled_out and not any(term in self.index for term in alternatives):  # "ems" finds "Emergency …"
+                corrected = " ".join(spelled_out)
+                for word in spelled_out:
+                    if word not in NAME_JOINERS:
+                        alternatives.setdefault(stem(word), 1.0)
+            elif not any(term in self.index for term in alternatives):  # "Aydinn" finds "Aydin"
                 close = self._close_terms(concept.word, root)
                 corrected = self._spelling(close[0]) if len(close) == 1 else ""
                 if concept.particle:  # ("coem out" is "come out", not "come")
@@ -327,6 +338,34 @@ def _aliases(prepared: list[Prepared]) -> dict[str, frozenset[str]]:
     aliases = {part: frozenset(o for o, n in others.items() if n * 2 >= named[part])
                for part, others in together.items()}
     return {k: v for k, v in aliases.items() if v}
+
+
+def _initialisms(prepared: list[Prepared]) -> dict[str, tuple[str, ...]]:
+    """What the initials of a name's words stand for, so a question may abbreviate what the coverage spells
+    out: "ems" for "Emergency Medical Services" (also inside "County Emergency Medical Services Chief Dale
+    Hurtado"), "doh" and "dh" for "Department of Health". Two to five words make MIN_INITIALISM letters or
+    more; initials that could stand for two names as often are left out."""
+    spelled: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
+    for p in prepared:
+        for name, count in p.named.mentions.items():
+            parts = name.split()
+            for start in range(len(parts)):
+                if parts[start] in NAME_JOINERS:
+                    continue
+                for end in range(start + 2, min(start + MAX_INITIALISM_WORDS, len(parts)) + 1):
+                    span = tuple(parts[start:end])
+                    if span[-1] in NAME_JOINERS:
+                        continue
+                    letters = "".join(w[0] for w in span if w not in NAME_JOINERS)
+                    for initials in {letters, "".join(w[0] for w in span)}:
+                        if len(initials) >= MIN_INITIALISM and initials.isalpha():
+                            spelled[initials][span] += count
+    found = {}
+    for initials, spans in spelled.items():
+        (best, n), *rest = spans.most_common(2)
+        if not rest or rest[0][1] < n:
+            found[initials] = best
+    return found
 
 
 def _topics(prepared: list[Prepared], count: int = 3) -> tuple[str, ...]:

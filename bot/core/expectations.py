@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.corpus import Corpus
-from bot.core.facts import Facts, kind_bit
+from bot.core.facts import LENGTH_UNITS, Facts, kind_bit
 from bot.core.lexicon import REPORTING, SAYING
 from bot.core.questions import Concept, Question
 from bot.core.text import normalize, stem, tokenize, words
@@ -32,6 +32,7 @@ _COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight n
 _SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units differ by under 2%
 # "what did X say (about Y)", "what did X tell Y": whose words are asked for
 _WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?:{'|'.join(SAYING)})\b")
+_HOW_FAR = re.compile(r"\bhow far\b")
 _OPEN = re.compile(r"^(?:and )?what about\b")  # "what about the reopening?": anything said of it
 
 
@@ -47,6 +48,7 @@ class Expectation:
     # stems are empty when the coverage never uses the noun, and then any name not in the question will do
     subject: Concept | None
     subject_terms: frozenset[str]
+    distance: bool = False  # "how far": of the lengths and durations "how long" may ask, only a length
 
     @classmethod
     def of(cls, question: Question, corpus: Corpus) -> Expectation:
@@ -56,7 +58,8 @@ class Expectation:
             else frozenset()
         asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
         return cls(question.kind, asked, asked & corpus.name_words,
-                   frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms)
+                   frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms,
+                   distance=question.kind == "how_long" and _HOW_FAR.search(normalize(question.text)) is not None)
 
 
 def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
@@ -165,7 +168,11 @@ def _values(expect: Expectation, facts: Facts) -> tuple[str, ...]:
         return tuple(age for age, names in zip(facts.ages, facts.age_names)
                      if not names or any(set(n.split()) & expect.names for n in names))
     if kind in FACT_FIELDS:
-        return getattr(facts, FACT_FIELDS[kind])
+        # a fact the question already names is no answer to it ("what date in December": not "in December")
+        stated = tuple(v for v in getattr(facts, FACT_FIELDS[kind]) if not set(v.split()) <= expect.question_words)
+        if expect.distance:
+            return tuple(v for v in stated if v.rpartition(" ")[2] in LENGTH_UNITS)
+        return stated
     if kind in NAME_KINDS:
         names = tuple(n for n in facts.names if not set(n.split()) <= expect.question_words)
         if expect.subject_terms:

@@ -15,7 +15,7 @@ from itertools import accumulate
 
 import numpy as np
 
-from bot.core.sentences import quotation_spans
+from bot.core.sentences import ends_with_abbreviation, quotation_spans
 from bot.core.text import is_stopword, normalize
 
 _MONTHS = ("january february march april may june july august september october november december")
@@ -46,6 +46,12 @@ _ORDINAL = (r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|se
             r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|"
             r"twenty-first)")
 _CENTURY = re.compile(rf"\b({_ORDINAL})(?:(?:[-–]|\s+and\s+){_ORDINAL})?[- ]centur(?:y|ies)\b", re.I)
+# A month alone is a date after a word of time: "began in October", "until mid-March", "last May" (capitalised,
+# so "may" the verb is not one; "October 12" and "October 2022" are read by the patterns for days and years)
+_MONTH_NAMED = "|".join(m.capitalize() for m in _MONTHS.split()) + "|" + "|".join(
+    rf"{m.capitalize()}\." for m in (*_MONTH_ABBR, "sep"))
+_DATE_MONTH = re.compile(rf"\b(?i:in|since|by|from|until|till|through|during|before|after|last|next|this|of)\s+"
+                         rf"(?i:(?:early|late|mid)[- ])?({_MONTH_NAMED})(?!\w|,?\s+\d)")
 _DECADE = re.compile(r"\b(1\d\d0s|20\d0s)\b")
 _DATE_WEEKDAY = re.compile(rf"\b({_WEEKDAY})\b", re.I)
 _DATE_RELATIVE = re.compile(rf"\b({_COUNT}{_LARGE}\s+{_UNIT}\s+ago|yesterday|last (?:week|month|year|night))\b", re.I)
@@ -63,7 +69,7 @@ _LENGTH = re.compile(r"(?<![$£€¥\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)[- ]
 _AMOUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?|(?:" + "|".join(_NUMBER_WORDS)
                      + r")(?:\s+(?:million|billion|thousand|hundred))?)\b", re.I)
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*|[a-z]+[A-Z][\w’'-]*")  # "Halsey", "TikTok", "iPhone"
-_NAME_JOINERS = {"de", "da", "van", "von", "of", "del", "la", "le", "bin", "al"}
+NAME_JOINERS = {"de", "da", "van", "von", "of", "del", "la", "le", "bin", "al"}
 DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
 _NOT_NAMES = set(_MONTHS.split()) | set(_MONTH_ABBR) | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "i", "i'm", "i’m", "i've",
@@ -104,6 +110,7 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     dates += [f"{m.group(1).replace(',', '')} {m.group(2).lower()}" if m.group(1) else f"ad {m.group(3)}"
               for m in _DATE_ERA.finditer(text)]
     dates += [f"{m.group(1).lower()} century" for m in _CENTURY.finditer(text)]
+    dates += [_month(m.group(1)) for m in _DATE_MONTH.finditer(text)]
     dates += [m.group(1) for m in _DECADE.finditer(text)]
     dates += [m.group(1).lower() for m in _DATE_WEEKDAY.finditer(text)]
     dates += [" ".join(m.group(1).lower().split()) for m in _DATE_RELATIVE.finditer(text)]
@@ -136,16 +143,17 @@ def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]
     for i, match in enumerate(tokens):
         raw = match.group(0)
         word = raw.strip("\"“”‘’'()[],.;:!?—–")
-        starts_clause = i == 0 or raw[:1] in "\"“‘(" or tokens[i - 1].group(0)[-1:] in ".!?:"
+        starts_clause = i == 0 or raw[:1] in "\"“‘(" or _ends_clause(tokens[i - 1].group(0))
         capital = bool(word) and _CAPITALISED.fullmatch(word) is not None and word.lower() not in _NOT_NAMES
-        joiner = bool(run) and word in _NAME_JOINERS
+        joiner = bool(run) and word in NAME_JOINERS
         if capital or joiner:
             if not run:
                 run_starts_clause = starts_clause
                 run_quoted = raw[:1] in "\"“"
             run.append(word)
-        if (not capital and not joiner) or raw[-1:] in ",.;:!?\"”’)—" or i == len(tokens) - 1:
-            while run and run[-1] in _NAME_JOINERS:
+        if (not capital and not joiner) or (raw[-1:] in ",.;:!?\"”’)—" and not ends_with_abbreviation(raw)) \
+                or i == len(tokens) - 1:
+            while run and run[-1] in NAME_JOINERS:
                 run.pop()
             if run:
                 title = run_quoted and raw.rstrip(",.;:!?")[-1:] in "\"”"  # “So Good”: a quoted title
@@ -200,13 +208,20 @@ def _words_in_place(text: str):
     for i, raw in enumerate(tokens):
         word = raw.strip("\"“”‘’'()[],.;:!?—–")
         if word:
-            yield word, i == 0 or raw[:1] in "\"“‘(" or tokens[i - 1][-1:] in ".!?:"
+            yield word, i == 0 or raw[:1] in "\"“‘(" or _ends_clause(tokens[i - 1])
+
+
+def _ends_clause(token: str) -> bool:
+    """Whether the word after token starts a sentence or a clause: not after an abbreviation or an initial
+    ("St. Brigid's", "Dr. Priya Natarajan", "John F. Kennedy"), which the sentence splitter does not end on."""
+    return token[-1:] in ".!?:" and not ends_with_abbreviation(token)
 
 
 def original_case(text: str, lowered: str) -> str:
     """How a lowercased name was written in text ("alev aydin" -> "Alev Aydin")."""
-    index = text.lower().find(lowered)
-    return text[index:index + len(lowered)] if index >= 0 else lowered.title()
+    # the words as written, maybe with an abbreviation's dot or a possessive between them ("St. Brigid's")
+    written = re.search(r"[.]?(?:['’]s)?\s+".join(re.escape(w) for w in lowered.split()), text, re.I)
+    return written.group(0) if written else lowered.title()
 
 
 class _Spans:
@@ -221,6 +236,9 @@ class _Spans:
     def __contains__(self, position: int) -> bool:
         i = bisect_right(self._starts, position)
         return i > 0 and position < self._reach[i - 1]
+
+
+LENGTH_UNITS = frozenset({"km", "mi", "m", "ft", "yd", "in"})  # as _length_unit writes them
 
 
 def _length_unit(unit: str) -> str:

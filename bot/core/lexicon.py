@@ -75,9 +75,10 @@ IRREGULAR = {
     "vids": "vid", "exes": "ex",
 }
 
-# Chat spellings of question words and pronouns, written out before a question is read.
+# Chat spellings of question words, pronouns and everyday words, written out before a question is read.
 CHAT_SPELLINGS = {
     "wut": "what", "wat": "what", "wht": "what", "whta": "what", "wen": "when", "whn": "when", "hw": "how",
     "hou": "how", "whr": "where", "wher": "where", "u": "you", "ur": "your", "r": "are", "b4": "before",
-    "bc": "because", "cuz": "because", "coz": "because", "abt": "about", "ppl": "people",
+    "bc": "because", "cuz": "because", "coz": "because", "abt": "about", "ppl": "people", "yr": "year",
+    "yrs": "years",
 }

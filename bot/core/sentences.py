@@ -118,7 +118,7 @@ def split_sentences(text: str) -> list[str]:
     sentences, start = [], 0
     for match in _BOUNDARY.finditer(text):
         end = match.end()
-        if _inside(end, protected) or _ends_with_abbreviation(text[start:match.start() + 1]):
+        if _inside(end, protected) or ends_with_abbreviation(text[start:match.start() + 1]):
             continue
         sentences.append(text[start:end].strip())
         start = end
@@ -192,7 +192,7 @@ def _inside(position: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < position < end for start, end in spans)
 
 
-def _ends_with_abbreviation(chunk: str) -> bool:
+def ends_with_abbreviation(chunk: str) -> bool:
     """True when the final '.' of chunk belongs to an abbreviation or an initial, not a sentence end."""
     if not chunk.endswith("."):
         return False
