@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 MIN_TYPO_LENGTH = 4  # shorter words are too often another real word one letter away ("bet", "beat")
 MIN_CLIPPED = 3  # letters a clipping leaves off at least ("insta" + "gram"; one fewer is a typo's: "souther")
 MIN_INITIALISM = 3  # letters; two-letter initials stand for too many names ("St. Brigid", "Ashford General")
-MAX_INITIALISM_WORDS = 5
+MAX_INITIALISM_WORDS = 5  # words ("North Atlantic Treaty Organization" has four)
 MIN_DERIVED_STEM = 5  # words of English that differ after fewer letters are other words ("hail", "hair")
 _QUOTED = kind_bit("quoted")
 _AGES = kind_bit("ages")
@@ -343,8 +343,9 @@ def _aliases(prepared: list[Prepared]) -> dict[str, frozenset[str]]:
 def _initialisms(prepared: list[Prepared]) -> dict[str, tuple[str, ...]]:
     """What the initials of a name's words stand for, so a question may abbreviate what the coverage spells
     out: "ems" for "Emergency Medical Services" (also inside "County Emergency Medical Services Chief Dale
-    Hurtado"), "doh" and "dh" for "Department of Health". Two to five words make MIN_INITIALISM letters or
-    more; initials that could stand for two names as often are left out."""
+    Hurtado"), "doh" for "Department of Health" (with or without the joiner's letter). Two to
+    MAX_INITIALISM_WORDS words make MIN_INITIALISM letters or more; initials that could stand for two names as
+    often are left out. Used only for a question's word the coverage never uses (Corpus.expand)."""
     spelled: dict[str, Counter[tuple[str, ...]]] = defaultdict(Counter)
     for p in prepared:
         for name, count in p.named.mentions.items():
