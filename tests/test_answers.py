@@ -268,6 +268,7 @@ def test_lengths_answer_how_long_and_fractions_and_twice_are_amounts():
     assert {"1230 km", "86 mi"} <= set(facts.durations) and "5 m" not in facts.durations
     assert {"twice", "third"} <= set(facts.amounts)
     assert "2.5 million year" in find_facts("The ice age lasted 2.5 million years.").durations
+    assert find_facts("It fell nine metres; nine in ten survived.").durations == ("nine m",)
     # "how long has the crest been used": "since at least the mid-14th century" says how long, as "since 2018" does
     crest = find_facts("The crest has been in use since at least the mid-14th century.")
     assert crest.durations == ("since 14th century",)
@@ -405,6 +406,9 @@ def test_an_initialism_finds_the_name_it_abbreviates():
                            ("doh", "department of health")):
         concept = next(c for c in corpus.expand(parse_question(f"what did the {asked} say")).concepts if c.word == asked)
         assert concept.corrected == spelled and {"transit", "medic", "health"} & set(concept.alternatives)
+    # a title's abbreviation English writes out ("ceo") is asked as its words when the coverage never uses it
+    ceo = corpus.expand(parse_question("who is the ceo")).concepts[0]
+    assert ceo.corrected == "chief executive" and {"chief", "execut"} <= set(ceo.alternatives)
     # initials two names share as often stand for neither; a word the coverage uses is not expanded
     corpus = _corpus_of("The Harbor Ferry Authority met the Highland Farm Association on Monday.")
     concept = corpus.expand(parse_question("what did the hfa say")).concepts[0]

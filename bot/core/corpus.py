@@ -18,6 +18,7 @@ import numpy as np
 from bot.core.articles import Article
 from bot.core.embeddings import english_words
 from bot.core.facts import NAME_JOINERS, Facts, LazyFacts, kind_bit, proper_names_among
+from bot.core.lexicon import TITLE_ABBREVIATIONS
 from bot.core.prepared import Prepared, prepare
 from bot.core.questions import Concept, Question, without_chat_noise
 from bot.core.quotes import Quote
@@ -173,8 +174,9 @@ class Corpus:
             for alias in self.aliases.get(root, ()):  # "Alev" finds "Aydin": the same person
                 alternatives.setdefault(alias, 1.0)
             corrected = ""
-            spelled_out = self.initialisms.get(concept.word) if not concept.particle else None
-            if spelled_out and not any(term in self.index for term in alternatives):  # "ems" finds "Emergency …"
+            spelled_out = None if concept.particle else \
+                self.initialisms.get(concept.word) or TITLE_ABBREVIATIONS.get(concept.word)
+            if spelled_out and not any(term in self.index for term in alternatives):  # "ems", "ceo": the words
                 corrected = " ".join(spelled_out)
                 for word in spelled_out:
                     if word not in NAME_JOINERS:

@@ -66,6 +66,10 @@ _SINCE_ERA = re.compile(rf"\b(since|until|till)\s+(?:at least\s+)?(?:the\s+)?(?:
 # "How long is the Rhine": a length answers "how long" as a duration does ("1,230 km", "a 86-mile stretch").
 _LENGTH = re.compile(r"(?<![$£€¥\d.,])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)[- ]?(km|kilomet(?:re|er)s?|mi|miles?|m|"
                      r"met(?:re|er)s?|ft|feet|foot|yards?|inch(?:es)?)\b", re.I)
+# ("nine metres", "twelve miles": a number in words, before a unit written out; "nine in ten" is no length)
+_LENGTH_IN_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+                              r"fifty|a hundred|hundreds of|a few|several)[- ](kilomet(?:re|er)s?|miles?|met(?:re|er)s?|"
+                              r"feet|foot|yards?|inch(?:es)?)\b", re.I)
 _AMOUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?|(?:" + "|".join(_NUMBER_WORDS)
                      + r")(?:\s+(?:million|billion|thousand|hundred))?)\b", re.I)
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*|[a-z]+[A-Z][\w’'-]*")  # "Halsey", "TikTok", "iPhone"
@@ -124,7 +128,8 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     durations = [f"{m.group(1).lower().replace(',', '')} {m.group(2).lower()}" for m in _DURATION.finditer(text)]
     durations += [f"{'until' if m.group(1).lower() in ('until', 'till') else 'since'} {m.group(2).lower()}"
                   for m in (*_SINCE.finditer(text), *_SINCE_ERA.finditer(text))]
-    durations += [f"{m.group(1).replace(',', '')} {_length_unit(m.group(2))}" for m in _LENGTH.finditer(text)]
+    durations += [f"{m.group(1).lower().replace(',', '')} {_length_unit(m.group(2))}"
+                  for m in (*_LENGTH.finditer(text), *_LENGTH_IN_WORDS.finditer(text))]
     # the "10" of "June 10", the "27" of "Halsey, 27," and the "44" of "44 BC" are a date, an age and a year,
     # not amounts (but "rose from 120 to 150" may be either: a number after "from" stays an amount too)
     taken = _Spans(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_ERA) for m in pattern.finditer(text))

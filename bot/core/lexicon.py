@@ -82,3 +82,11 @@ CHAT_SPELLINGS = {
     "bc": "because", "cuz": "because", "coz": "because", "abt": "about", "ppl": "people", "yr": "year",
     "yrs": "years",
 }
+
+# Titles English abbreviates in chat and writes out in news prose ("its chief executive, Dana …"): when the
+# coverage never uses the abbreviation, a question's is asked as the words (corpus.expand), as a name's
+# initials are.
+TITLE_ABBREVIATIONS = {
+    "ceo": ("chief", "executive"), "cfo": ("chief", "financial", "officer"), "coo": ("chief", "operating", "officer"),
+    "cto": ("chief", "technology", "officer"), "vp": ("vice", "president"),
+}
