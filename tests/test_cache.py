@@ -31,6 +31,7 @@ def test_second_start_loads_the_cache_and_answers_the_same(knowledge_dir, monkey
         assert cached.ask(question) == fresh.ask(question)
     assert cached.quote("grandchildren") == fresh.quote("grandchildren")
     assert cached.corpus.facts == fresh.corpus.facts and cached.corpus.aliases == fresh.corpus.aliases
+    assert cached.corpus.initialisms == fresh.corpus.initialisms
     assert cached.corpus.kinds.tolist() == fresh.corpus.kinds.tolist() and fresh.corpus.kinds.any()
 
 
@@ -133,6 +134,17 @@ def test_a_slow_build_says_what_it_is_doing(knowledge_dir, monkeypatch, caplog):
     assert any(m.startswith("indexed ") and " sentences of " in m for m in messages)
 
 
+def test_the_cache_keeps_what_initials_stand_for(knowledge_dir, monkeypatch):
+    (knowledge_dir / "transit.md").write_text("---\ntitle: Ferry Sold\noutlet: Harbor News\n"
+                                              "url: https://harbor.example/ferry\npublished: 2023-03-06\n---\n\n"
+                                              "The Riverside Transit Authority sold the ferry on Monday.\n")
+    fresh = Assistant.from_directory(knowledge_dir)
+    _forbid_building(monkeypatch)
+    cached = Assistant.from_directory(knowledge_dir)
+    assert cached.corpus.initialisms == fresh.corpus.initialisms
+    assert cached.corpus.initialisms["rta"] == "riverside transit authority"
+
+
 # ---- rebuilding from the articles prepared before ---------------------------------------------------
 def _state(corpus: Corpus) -> dict:
     """Everything a corpus answers from, as plain values (to compare a rebuild with a fresh build)."""
@@ -140,7 +152,7 @@ def _state(corpus: Corpus) -> dict:
                 places=corpus.sentences.places.tolist(), facts=list(corpus.facts), kinds=corpus.kinds.tolist(),
                 articles=[a.name for a in corpus.articles], name_words=corpus.name_words,
                 proper_names=corpus.proper_names, named={k: v.tolist() for k, v in corpus.named.items()},
-                aliases=corpus.aliases, topics=corpus.topics, quotes=corpus.quotes,
+                aliases=corpus.aliases, initialisms=corpus.initialisms, topics=corpus.topics, quotes=corpus.quotes,
                 index={k: v.tolist() for k, v in corpus.index.to_arrays().items()}, terms=corpus.index.vocabulary_list,
                 quote_index={k: v.tolist() for k, v in corpus.quote_index.to_arrays().items()})
 

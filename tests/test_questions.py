@@ -14,7 +14,7 @@ from bot.core.text import stem, tokenize
     ("which record company built it", "which"), ("what is company policy", "what"),
     ("What did the repair cost?", "how_many"), ("what was the total cost of the repair", "how_many"),
     ("what is the price of a ticket", "how_many"), ("what did the delay cost her", "what"),
-    ("how far is the hospital from town", "how_long"),
+    ("how far is the hospital from town", "how_long"), ("how tall is the tower", "how_long"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

@@ -207,7 +207,7 @@ def load(path: Path, key: str, names: list[str]) -> Corpus:
                            name_words=frozenset(meta["name_words"]), proper_names=frozenset(meta["proper_names"]),
                            named={name: np.asarray(ids, dtype=np.int32) for name, ids in meta["named"].items()},
                            aliases={k: frozenset(v) for k, v in meta["aliases"].items()},
-                           initialisms={k: tuple(v) for k, v in meta["initialisms"].items()},
+                           initialisms=meta["initialisms"],
                            topics=tuple(meta["topics"]), quotes=quotes, index=index, quote_index=quote_index)
 
 

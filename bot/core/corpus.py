@@ -52,7 +52,7 @@ class Corpus:
     named: dict[str, np.ndarray]  # stem of a proper-name word -> the articles (sorted ids) mentioning it
     index: SentenceIndex
     aliases: dict[str, frozenset[str]]
-    initialisms: dict[str, tuple[str, ...]]  # "doh" -> ("department", "of", "health"): see _initialisms
+    initialisms: dict[str, str]  # "doh" -> "department of health": see _initialisms
     topics: tuple[str, ...]
     quotes: list[Quote]
     speakers: dict[int, frozenset[str]]  # sentence id -> words of the names of who is quoted in it
@@ -103,7 +103,7 @@ class Corpus:
     def assemble(cls, *, articles: list[Article], sentences: list[Sentence] | SentenceTable, facts: Sequence[Facts],
                  kinds: np.ndarray,
                  name_words: frozenset[str], proper_names: frozenset[str], named: dict[str, np.ndarray],
-                 aliases: dict[str, frozenset[str]], initialisms: dict[str, tuple[str, ...]],
+                 aliases: dict[str, frozenset[str]], initialisms: dict[str, str],
                  topics: tuple[str, ...], quotes: list[Quote],
                  index: SentenceIndex, quote_index: SentenceIndex) -> Corpus:
         """A corpus from its prepared parts (freshly built or loaded from the cache)."""
@@ -177,8 +177,8 @@ class Corpus:
             spelled_out = None if concept.particle else \
                 self.initialisms.get(concept.word) or TITLE_ABBREVIATIONS.get(concept.word)
             if spelled_out and not any(term in self.index for term in alternatives):  # "ems", "ceo": the words
-                corrected = " ".join(spelled_out)
-                for word in spelled_out:
+                corrected = spelled_out
+                for word in spelled_out.split():
                     if word not in NAME_JOINERS:
                         alternatives.setdefault(stem(word), 1.0)
             elif not any(term in self.index for term in alternatives):  # "Aydinn" finds "Aydin"
@@ -342,7 +342,7 @@ def _aliases(prepared: list[Prepared]) -> dict[str, frozenset[str]]:
     return {k: v for k, v in aliases.items() if v}
 
 
-def _initialisms(prepared: list[Prepared]) -> dict[str, tuple[str, ...]]:
+def _initialisms(prepared: list[Prepared]) -> dict[str, str]:
     """What the initials of a name's words stand for, so a question may abbreviate what the coverage spells
     out: "ems" for "Emergency Medical Services" (also inside "County Emergency Medical Services Chief Dale
     Hurtado"), "doh" for "Department of Health" (with or without the joiner's letter). Two to
@@ -367,7 +367,7 @@ def _initialisms(prepared: list[Prepared]) -> dict[str, tuple[str, ...]]:
     for initials, spans in spelled.items():
         (best, n), *rest = spans.most_common(2)
         if not rest or rest[0][1] < n:
-            found[initials] = best
+            found[initials] = " ".join(best)  # (one string: a large folder has tens of thousands)
     return found
 
 

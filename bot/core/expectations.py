@@ -32,7 +32,7 @@ _COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight n
 _SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units differ by under 2%
 # "what did X say (about Y)", "what did X tell Y": whose words are asked for
 _WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?:{'|'.join(SAYING)})\b")
-_HOW_FAR = re.compile(r"\bhow far\b")
+_HOW_FAR = re.compile(r"\bhow (?:far|tall|wide)\b")
 _OPEN = re.compile(r"^(?:and )?what about\b")  # "what about the reopening?": anything said of it
 
 
@@ -48,7 +48,7 @@ class Expectation:
     # stems are empty when the coverage never uses the noun, and then any name not in the question will do
     subject: Concept | None
     subject_terms: frozenset[str]
-    distance: bool = False  # "how far": of the lengths and durations "how long" may ask, only a length
+    distance: bool = False  # "how far", "how tall": of the lengths and durations "how long" may ask, a length
 
     @classmethod
     def of(cls, question: Question, corpus: Corpus) -> Expectation:

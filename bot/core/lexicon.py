@@ -87,6 +87,6 @@ CHAT_SPELLINGS = {
 # coverage never uses the abbreviation, a question's is asked as the words (corpus.expand), as a name's
 # initials are.
 TITLE_ABBREVIATIONS = {
-    "ceo": ("chief", "executive"), "cfo": ("chief", "financial", "officer"), "coo": ("chief", "operating", "officer"),
-    "cto": ("chief", "technology", "officer"), "vp": ("vice", "president"),
+    "ceo": "chief executive", "cfo": "chief financial officer", "coo": "chief operating officer",
+    "cto": "chief technology officer", "vp": "vice president",
 }

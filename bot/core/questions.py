@@ -16,9 +16,11 @@ _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to
 _KINDS = [
     ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many (years|months|weeks|days) old\b")),
     ("when", re.compile(r"\bhow long ago\b|\bhow many (years|months|weeks|days) ago\b")),
-    # ("how far" asks a length: "38 miles away"; "what is the length of X" asks how long; "what is correlated to the length of X" asks what)
-    ("how_long", re.compile(r"\bhow (?:long|far)\b|\bfor how many (years|months|weeks|days)\b|^(?:what(?: is| was| are)? )?"
-                            r"(?:the |its |their )?(?:total )?(runtime|run time|running time|length|duration)\b")),
+    # ("how far", "how tall" and "how wide" ask a length: "38 miles away"; "what is the length of X" asks how
+    # long; "what is correlated to the length of X" asks what)
+    ("how_long", re.compile(r"\bhow (?:long|far|tall|wide)\b|\bfor how many (years|months|weeks|days)\b|"
+                            r"^(?:what(?: is| was| are)? )?(?:the |its |their )?(?:total )?"
+                            r"(runtime|run time|running time|length|duration)\b")),
     # ("what did the repair cost" and "what is the price of X" ask how much; "what did it cost him" may not)
     ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b|^what (?:did|does|do|will|would) (?:[\w’'-]+ ){1,5}"
                             r"cost\W*$|^what (?:is|was|are|were|will be) the (?:\w+ )?(?:cost|price)s? of\b")),
@@ -54,7 +56,7 @@ _LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|befo
                              r"(?!\s+(?:did|does|do|is|was|were|are|will|has|had|have|can|could|would|should)\b)"
                              r"[^,?]*,\s*"
                              r"(?=.*\b(?:what|which|who|whom|whose|how|where|why|when)\b)")
-_FORM_WORDS = {"how", "old", "long", "far", "many", "much", "age", "what", "which", "number"}
+_FORM_WORDS = {"how", "old", "long", "far", "tall", "wide", "many", "much", "age", "what", "which", "number"}
 # "what day was it released": the kind, not a topic
 _WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century"}
 # "What other country", "what is another name for", "what is the name of another": "other" inside the
