@@ -61,3 +61,28 @@ def test_naming_what_the_whole_coverage_is_about_is_not_a_report_in_common(assis
     metro = next(i for t, i in text.items() if t.startswith("Drivers returned to the Riverside Bridge"))
     assert summary._shared(corpus, ledger, metro) == ["Riverside Bridge"]
     assert not summary._common_facts(corpus, ledger, metro)
+
+
+def _article(outlet: str, text: str) -> str:
+    slug = outlet.lower().replace(" ", "-")
+    return (f"---\ntitle: Crane Accident\noutlet: {outlet}\nurl: https://{slug}.example/crane\n"
+            f"published: 2025-03-20\n---\n\n{text}\n")
+
+
+@pytest.mark.parametrize("semantic", [True, False])
+def test_numbers_of_the_same_noun_disagree_and_of_different_nouns_do_not(tmp_path, semantic):
+    from bot.core.assistant import Assistant
+    from bot.core.facts import with_counted_nouns
+
+    assert with_counted_nouns("It injured four workers; 30,000 fans, $48 million.", ("four", "30000", "48 million")) \
+        == ("four worker", "30000 fan", "48 million")
+    (tmp_path / "a.md").write_text(_article("Valley Post", "A March 2025 accident at the viaduct injured three "
+                                            "workers when a girder fell."), encoding="utf-8")
+    (tmp_path / "b.md").write_text(_article("City Radio", "The girder fell in March 2025, and the accident at the "
+                                            "viaduct injured four workers."), encoding="utf-8")
+    text = Assistant.from_directory(tmp_path, semantic=semantic).summary().answer
+    # no name in common, but the same month: the same accident, and its count differs
+    assert "The number:" in text and "three workers" in text and "four workers" in text
+    (tmp_path / "b.md").write_text(_article("City Radio", "The girder fell in March 2025, and the accident at the "
+                                            "viaduct drew four inspectors."), encoding="utf-8")
+    assert "The number:" not in Assistant.from_directory(tmp_path, semantic=semantic).summary().answer

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.corpus import Corpus
-from bot.core.facts import LENGTH_UNITS, Facts, kind_bit
+from bot.core.facts import LENGTH_UNITS, Facts, kind_bit, with_counted_nouns
 from bot.core.lexicon import REPORTING, SAYING
 from bot.core.questions import Concept, Question
 from bot.core.text import normalize, stem, tokenize, words
@@ -158,7 +158,10 @@ def values_of(expect: Expectation, corpus: Corpus, sentence_id: int) -> tuple[st
     field = FACT_FIELDS.get(expect.kind) or ("names" if expect.kind in NAME_KINDS else None)
     if field is None or not corpus.kinds[sentence_id] & kind_bit(field):
         return ()
-    return _values(expect, corpus.facts[sentence_id])
+    values = _values(expect, corpus.facts[sentence_id])
+    if expect.kind == "how_many" and values:  # "240 jobs" and "260 jobs" can disagree, "30,000 fans" not
+        return with_counted_nouns(corpus.sentences.text(sentence_id), values)
+    return values
 
 
 def _values(expect: Expectation, facts: Facts) -> tuple[str, ...]:

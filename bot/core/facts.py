@@ -16,7 +16,7 @@ from itertools import accumulate
 import numpy as np
 
 from bot.core.sentences import ends_with_abbreviation, quotation_spans
-from bot.core.text import is_stopword, normalize
+from bot.core.text import is_stopword, normalize, stem
 
 _MONTHS = ("january february march april may june july august september october november december")
 _MONTH_ABBR = {m[:3]: m for m in _MONTHS.split()} | {"sept": "september"}
@@ -72,6 +72,9 @@ _LENGTH_IN_WORDS = re.compile(r"\b(one|two|three|four|five|six|seven|eight|nine|
                               r"feet|foot|yards?|inch(?:es)?)\b", re.I)
 _AMOUNT = re.compile(r"\b(\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?|(?:" + "|".join(_NUMBER_WORDS)
                      + r")(?:\s+(?:million|billion|thousand|hundred))?)\b", re.I)
+_NEXT_WORD = re.compile(r"[- ]([A-Za-z]{3,})\b")  # the noun a number counts: "240 jobs", "a 58-tonne girder"
+_BARE_NUMBER = re.compile(r"[\d.]+|" + "|".join(w for w in _NUMBER_WORDS if w not in
+                                                 ("hundred", "thousand", "million", "billion", "half")))
 _CAPITALISED = re.compile(r"[A-Z][\w’'-]*|[a-z]+[A-Z][\w’'-]*")  # "Halsey", "TikTok", "iPhone"
 NAME_JOINERS = {"de", "da", "van", "von", "of", "del", "la", "le", "bin", "al"}
 DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
@@ -168,6 +171,19 @@ def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]
                     names.append(" ".join(run).lower().replace("’s", "").replace("'s", ""))
             run = []
     return names
+
+
+def with_counted_nouns(text: str, amounts: tuple[str, ...]) -> tuple[str, ...]:
+    """Bare numbers with the noun they count, when one follows ("240 jobs" -> "240 job"), so that two
+    outlets' numbers of the same thing compare ("240 jobs", "260 jobs") and numbers of different things
+    do not ("30,000 fans", "32,000 seats"). An amount with its own unit ("48 million") stays as it is."""
+    nouns: dict[str, str] = {}
+    for m in _AMOUNT.finditer(text):
+        value = m.group(1).lower().replace(",", "")
+        after = _NEXT_WORD.match(text, m.end())
+        if value not in nouns and after and not is_stopword(after.group(1).lower()):
+            nouns[value] = stem(after.group(1).lower())
+    return tuple(f"{v} {nouns[v]}" if v in nouns and _BARE_NUMBER.fullmatch(v) else v for v in amounts)
 
 
 def case_counts(texts: Iterable[str]) -> tuple[Counter[str], Counter[str]]:

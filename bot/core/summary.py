@@ -4,8 +4,9 @@ Extractive like every answer: each bullet is a sentence of an article, cited. Tw
 articles are "the same report" when each is the other's nearest sentence in the other article
 (mutual nearest neighbours, by cosine, or by shared words with the semantic stage off) and they
 state a fact in common (a date, a number, an age, a name other than the coverage's main one). They
-disagree when they are mutual nearest neighbours, name the same someone or something, and state facts
-of one kind that differ (expectations.relation, the test answers use). No threshold is involved.
+disagree when they are mutual nearest neighbours, name the same someone or something (or agree on a fact
+of another kind), and state facts of one kind that differ (expectations.relation, the test answers use;
+numbers only when they count the same noun: "240 jobs", "260 jobs"). No threshold is involved.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 from bot.core.answers import Answer, Citation, clip, coverage_summary, join_list
 from bot.core.corpus import Corpus
 from bot.core.expectations import relation
+from bot.core.facts import with_counted_nouns
 from bot.core.text import tokenize
 
 RECENT_ARTICLES = 20  # a summary reads the newest articles: enough for a story's coverage, quick at any size
@@ -149,18 +151,28 @@ def _shared(corpus: Corpus, s: int, t: int) -> list[str]:
     a, b = corpus.facts[s], corpus.facts[t]
     shared = [n.title() for n in a.names if n in b.names]
     for field in _COMPARED:
-        shared += [v.title() if field == "dates" else v for v in getattr(a, field) if v in getattr(b, field)]
+        values = _stated(corpus, t, field)
+        shared += [v.title() if field == "dates" else v for v in _stated(corpus, s, field) if v in values]
     return list(dict.fromkeys(shared))
+
+
+def _stated(corpus: Corpus, sentence: int, field: str) -> tuple[str, ...]:
+    """A sentence's facts of one kind; numbers with the noun they count ("240 job")."""
+    values = getattr(corpus.facts[sentence], field)
+    return with_counted_nouns(corpus.sentences.text(sentence), values) if field == "amounts" else values
 
 
 def _disagreements(corpus: Corpus, pairs: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     found, seen = [], set()
     for s, t in pairs:
-        a, b = corpus.facts[s], corpus.facts[t]
-        if not set(a.names) & set(b.names):
-            continue  # not shown to be about the same someone or something
+        relations = {field: relation(kind, _stated(corpus, s, field), _stated(corpus, t, field))
+                     for field, (_, kind) in _COMPARED.items()}
+        # about the same someone or something: a name in common, or a fact of another kind they agree on
+        # ("a March 2025 accident … three workers were injured" and "in March 2025 … injured four workers")
+        if not set(corpus.facts[s].names) & set(corpus.facts[t].names) and "agree" not in relations.values():
+            continue
         for field, (noun, kind) in _COMPARED.items():
-            if relation(kind, getattr(a, field), getattr(b, field)) == "differ" and (s, t) not in seen:
+            if relations[field] == "differ" and (s, t) not in seen:
                 found.append((noun, s, t))
                 seen.add((s, t))
     return found
