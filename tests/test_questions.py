@@ -15,6 +15,8 @@ from bot.core.text import stem, tokenize
     ("What did the repair cost?", "how_many"), ("what was the total cost of the repair", "how_many"),
     ("what is the price of a ticket", "how_many"), ("what did the delay cost her", "what"),
     ("how far is the hospital from town", "how_long"), ("how tall is the tower", "how_long"),
+    ("whats the tram fare", "how_many"), ("what is the fare of the ferry", "how_many"),
+    ("what is the fare policy about", "what"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

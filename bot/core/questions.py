@@ -21,9 +21,11 @@ _KINDS = [
     ("how_long", re.compile(r"\bhow (?:long|far|tall|wide)\b|\bfor how many (years|months|weeks|days)\b|"
                             r"^(?:what(?: is| was| are)? )?(?:the |its |their )?(?:total )?"
                             r"(runtime|run time|running time|length|duration)\b")),
-    # ("what did the repair cost" and "what is the price of X" ask how much; "what did it cost him" may not)
+    # ("what did the repair cost", "what is the price of X" and "what is the fare" ask how much; "what did it cost
+    # him" may not)
     ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b|^what (?:did|does|do|will|would) (?:[\w’'-]+ ){1,5}"
-                            r"cost\W*$|^what (?:is|was|are|were|will be) the (?:\w+ )?(?:cost|price)s? of\b")),
+                            r"cost\W*$|"
+                            r"^what (?:is|was|are|were|will be) the (?:\w+ )?(?:cost|price|fare|fee|toll)s?(?: of\b|\W*$)")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
                         r"\bwhat (date|day|year|month|time|decade|century)\b|"
                         r"\bwhich (date|day|year|month|decade|century)\b")),
