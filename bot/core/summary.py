@@ -151,8 +151,9 @@ def _shared(corpus: Corpus, s: int, t: int) -> list[str]:
     a, b = corpus.facts[s], corpus.facts[t]
     shared = [n.title() for n in a.names if n in b.names]
     for field in _COMPARED:
-        values = _stated(corpus, t, field)
-        shared += [v.title() if field == "dates" else v for v in _stated(corpus, s, field) if v in values]
+        values = _stated(corpus, t, field)  # compared with the noun a number counts, shown as the outlet wrote it
+        shared += [v.title() if field == "dates" else v
+                   for v, compared in zip(getattr(a, field), _stated(corpus, s, field)) if compared in values]
     return list(dict.fromkeys(shared))
 
 
