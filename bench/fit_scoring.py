@@ -1,21 +1,23 @@
 """Fit the answer model (bot/core/scoring_weights.json) on the SQuAD 2.0 tune split and the dev set.
 
     .venv/bin/python bench/fit_scoring.py [--per-kind 2000] [--squad-json PATH/dev-v2.0.json]
-                                          [--dev PATH | --squad-only] [--cross-validate]
+                                          [--dev PATH | --squad-only] [--stories DIR] [--cross-validate]
 
 The tune split comes from ../shared/bench/squad2/make_set.py, or from bench/squad_sets.py (the same
 set) when --squad-json is given or make_set.py is not there. The dev set is ../shared/eval/dev_qa.jsonl
 (team-internal) or --dev PATH; --squad-only fits on the tune split alone (not how the shipped weights
-were fitted).
+were fitted). A third source is bench/stories/ (or --stories DIR; `--stories ""` leaves it out): invented
+news stories, four articles and 45 chat questions each, written for this project, so that the fit sees
+chat questions about news coverage other than the dev set's three articles: paraphrases, quotes, traps.
 
-A third source is made from the other two: off-topic questions, every 4th SQuAD tune question asked of
+A fourth source is made from the first two: off-topic questions, every 4th SQuAD tune question asked of
 the shipped news articles and of tune articles other than its own, and the dev set's asked of SQuAD's
 articles. None can be answered there; they stand for what a chat channel asks beside the story, which
 SQuAD's unanswerable questions (written next to a paragraph that nearly answers them) do not.
 
 For every question, the bot's own candidate stage and features (bot/core/candidates.py, features.py)
 give one row per candidate sentence; the label is whether the sentence holds a gold answer (and, in
-the dev set, comes from a gold outlet); an unanswerable question's rows are all negative. A logistic
+the dev set and the stories, comes from a gold outlet); an unanswerable question's rows are all negative. A logistic
 regression (L2, Newton's method, NumPy) is fitted on all rows, once with the semantic features and once
 without them, each source weighing the same. Its two thresholds (answer when the best sentence
 reaches one; show another sentence when it reaches the other) are those that maximise objective():
@@ -57,6 +59,7 @@ import squad_sets  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 DEV = SHARED / "eval" / "dev_qa.jsonl"
+STORIES = ROOT / "bench" / "stories"
 SEMANTIC_ONLY = {"cosine", "cosine_gap", "cosine_neighbour", "cosine_coverage"}
 RIDGE = 1.0  # L2 penalty on standardised features: with ~100,000 rows it only keeps Newton's steps stable
 MAX_SHOWN = 3  # sentences counted as shown: an answer has room for about three (answers.py)
@@ -85,7 +88,7 @@ def rows_of(assistant: Assistant, items: list[dict], source: str, scorer,
                 and scorer.canon_outlet(corpus.article_of(s).outlet) in outlets for s in found.ids.tolist()], dtype=float)
             out[name].append({"x": x, "y": labels, "source": source,
                               "answerable": item["type"] != "out_of_scope", "concepts": bool(parsed.concepts),
-                              "group": item.get("note", item["id"])})
+                              "group": item.get("story") or item.get("note", item["id"])})
     return out
 
 
@@ -111,6 +114,18 @@ def off_topic(squad: list[dict], dev: list[dict], knowledge: Path, data: Path) -
     if dev:
         pairs.append((knowledge, unanswerable(dev)))
     return pairs
+
+
+def stories(folder: Path | None) -> list[tuple[Path, list[dict]]]:
+    """(knowledge folder, questions) of every story under folder; each question knows its story, so that
+    cross-validation holds out whole stories (a story's questions share its articles)."""
+    if folder is None:
+        return []
+    found = []
+    for story in sorted(p for p in folder.iterdir() if (p / "questions.jsonl").is_file()):
+        lines = (story / "questions.jsonl").read_text(encoding="utf-8").splitlines()
+        found.append((story / "knowledge", [dict(json.loads(line), story=story.name) for line in lines if line.strip()]))
+    return found
 
 
 def held_out_adapters(data: Path):
@@ -165,7 +180,7 @@ def fit(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, n
 
 
 def source_weights(questions: list[dict], rows: list[int]) -> np.ndarray:
-    """Row weights under which each source (SQuAD tune, dev, off-topic) weighs the same, as in objective()."""
+    """Row weights under which each source (SQuAD tune, dev, stories, off-topic) weighs the same, as in objective()."""
     sources = [q["source"] for q in questions]
     totals = {s: sum(n for q, n in zip(sources, rows) if q == s) for s in set(sources)}
     weight = np.concatenate([np.full(n, 1.0 / totals[s]) for s, n in zip(sources, rows)])
@@ -200,7 +215,7 @@ def evaluate(questions: list[dict], answered: list[bool], sentence_p: list[np.nd
 # What the issue asks of each kind of set: (in-scope, abstain) accuracy. SQuAD's in-scope target is the
 # higher one, so where the trade-off is flat the operating point leans towards answering; the off-topic
 # questions have no target of their own and get the dev set's.
-TARGETS = {"squad-tune": (0.75, 0.60), "dev": (0.90, 0.90), "off-topic": (None, 0.90)}
+TARGETS = {"squad-tune": (0.75, 0.60), "dev": (0.90, 0.90), "stories": (0.90, 0.90), "off-topic": (None, 0.90)}
 
 
 def objective(result: dict[str, tuple[float | None, float | None]]) -> float:
@@ -245,7 +260,8 @@ def thresholds(questions: list[dict], sentence_p: list[np.ndarray]) -> tuple[flo
 
 
 def cross_validated(questions: list[dict], keep: np.ndarray, folds: int = 5) -> dict:
-    """How the whole fit does on questions it did not see: SQuAD by article, the dev set by question."""
+    """How the whole fit does on questions it did not see: SQuAD by article, the stories by story, the dev
+    set by question."""
     fold = [int(hashlib.sha256(q["group"].encode()).hexdigest(), 16) % folds for q in questions]
     answered, sentence_p, shown_from = [False] * len(questions), [None] * len(questions), [0.5] * len(questions)
     for k in range(folds):
@@ -277,12 +293,16 @@ def squad_items(args) -> tuple[Path, list[dict]]:
 
 
 def data_key(args) -> str:
-    """A digest of the data the rows come from: the SQuAD JSON, the dev file (or its absence) and the
-    shipped articles the dev questions are asked about, so that cached rows are never reused for other data."""
+    """A digest of the data the rows come from: the SQuAD JSON, the dev file (or its absence), the shipped
+    articles the dev questions are asked about and the stories, so that cached rows are never reused for
+    other data."""
     squad = squad_sets.squad_json_or_exit(args.squad_json, SHARED)
     dev = "none" if args.squad_only else squad_sets.digest(Path(args.dev))
     articles = " ".join(squad_sets.digest(path) for path in sorted((ROOT / "knowledge").glob("*.md")))
-    sources = f"{squad_sets.digest(squad)} {dev} {articles} off-topic every {OFF_TOPIC_EVERY}"
+    told = " ".join(squad_sets.digest(path) for path in sorted([*Path(args.stories).glob("*/questions.jsonl"),
+                                                                *Path(args.stories).glob("*/knowledge/*.md")])) \
+        if args.stories else "no stories"
+    sources = f"{squad_sets.digest(squad)} {dev} {articles} {told} off-topic every {OFF_TOPIC_EVERY}"
     return hashlib.sha256(sources.encode()).hexdigest()[:12]
 
 
@@ -294,6 +314,8 @@ def main() -> int:
     sources = parser.add_mutually_exclusive_group()
     sources.add_argument("--dev", default=str(DEV), help="the dev set's QA file (default: %(default)s)")
     sources.add_argument("--squad-only", action="store_true", help="fit on the SQuAD tune split alone, no dev set")
+    parser.add_argument("--stories", default=str(STORIES),
+                        help="the invented stories' folder (default: %(default)s; \"\" for none)")
     parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
     parser.add_argument("--out", default=str(WEIGHTS_FILE))
     parser.add_argument("--cross-validate", action="store_true",
@@ -314,6 +336,8 @@ def main() -> int:
         adapters = held_out_adapters(Path(args.data))
         questions = rows_of(Assistant.from_directory(knowledge), squad, "squad-tune", scorer, adapters)
         more_sources = [(ROOT / "knowledge", dev, "dev")] if dev else []
+        more_sources += [(folder, items, "stories") for folder, items in stories(Path(args.stories) if args.stories
+                                                                                  else None)]
         more_sources += [(folder, items, "off-topic")
                          for folder, items in off_topic(squad, dev, knowledge, Path(args.data))]
         for folder, items, source in more_sources:

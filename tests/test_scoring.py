@@ -116,3 +116,37 @@ def test_a_negated_question_wants_a_sentence_that_negates(assistant, question, n
     says_not = {s: " without " in corpus.sentences.text(s) for s in found.ids.tolist()}
     assert any(says_not.values()) or not negated
     assert all(missing[s] == (negated and not says_not[s]) for s in missing)
+
+
+@pytest.mark.parametrize("question", ["what did dana whitfield say about the bridge",
+                                      "what did dana whitfeld say about the bridge",  # (a typo)
+                                      "what did the mayor whitfield say"])
+def test_words_quoted_by_the_person_asked_about_are_not_somebody_elses(assistant, question):
+    # "…," Whitfield said answers a question about Dana Whitfield, however her name is written in it
+    from bot.core.candidates import find_candidates
+    from bot.core.expectations import Expectation
+    from bot.core.questions import parse_question, semantic_text
+
+    corpus = assistant.corpus
+    parsed = corpus.expand(parse_question(question))
+    found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
+    x, _ = fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)
+    other = dict(zip(found.ids.tolist(), x[:, FEATURES.index("other_speaker")]))
+    quoted = [s for s in found.ids.tolist() if "Whitfield said" in corpus.sentences.text(s)]
+    assert quoted and all(other[s] == 0 for s in quoted)
+    moreno = [s for s in found.ids.tolist() if "Moreno" in corpus.sentences.text(s) and other[s]]
+    assert all("Whitfield" not in corpus.sentences.text(s) for s in moreno)
+
+
+def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their_outlets():
+    from bot.core.articles import load_articles
+
+    stories = fit_scoring.stories(fit_scoring.STORIES)
+    assert len(stories) >= 3 and fit_scoring.stories(None) == []
+    for knowledge, items in stories:
+        articles = load_articles(knowledge)
+        assert len(articles) >= 2 and len({item["story"] for item in items}) == 1
+        assert {item["type"] for item in items} >= {"paraphrase", "quote", "out_of_scope"}
+        for item in items:  # each answer is in an article of one of its outlets (as score.py asks)
+            texts = " ".join(" ".join(a.paragraphs).lower() for a in articles if a.outlet in item["outlets"])
+            assert not item["answers"] or any(answer.lower() in texts for answer in item["answers"]), item["id"]

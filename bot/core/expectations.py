@@ -57,6 +57,8 @@ class Expectation:
         terms = frozenset(subject.alternatives) if subject and any(t in corpus.index for t in subject.alternatives) \
             else frozenset()
         asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
+        # a name asked with a typo is asked all the same ("agnes mcbrid" is Agnes McBride)
+        asked |= {w for c in question.concepts for w in c.corrected.split()}
         return cls(question.kind, asked, asked & corpus.name_words,
                    frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms,
                    distance=question.kind == "how_long" and _HOW_FAR.search(normalize(question.text)) is not None)
