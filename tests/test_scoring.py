@@ -52,8 +52,8 @@ def test_weights_for_other_features_are_refused_by_name(tmp_path, monkeypatch):
         scoring.model.cache_clear()
 
 
-@pytest.mark.parametrize("question", ["how old is ruiz's firm", "how old is Ruiz's firm"])
-def test_a_name_asked_about_in_the_possessive_counts_as_a_name(assistant, question):
+def _candidate_features(assistant, question: str):
+    """The bot's candidates for the question, and their features (as fit_scoring's rows have them)."""
     from bot.core.candidates import find_candidates
     from bot.core.expectations import Expectation
     from bot.core.questions import parse_question, semantic_text
@@ -61,7 +61,13 @@ def test_a_name_asked_about_in_the_possessive_counts_as_a_name(assistant, questi
     corpus = assistant.corpus
     parsed = corpus.expand(parse_question(question))
     found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
-    x, _ = fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)
+    return found, fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)[0]
+
+
+@pytest.mark.parametrize("question", ["how old is ruiz's firm", "how old is Ruiz's firm"])
+def test_a_name_asked_about_in_the_possessive_counts_as_a_name(assistant, question):
+    corpus = assistant.corpus
+    found, x = _candidate_features(assistant, question)
     missing = dict(zip(found.ids.tolist(), x[:, FEATURES.index("names_missing_here")]))
     ferry = [s for s in found.ids.tolist() if "ferry" in corpus.sentences.text(s)]  # (an article without Ruiz)
     assert ferry and all(missing[s] == 1 for s in ferry)
@@ -104,14 +110,8 @@ def test_off_topic_questions_are_asked_of_coverage_about_something_else(tmp_path
                                                 ("what did the crew not miss", True),
                                                 ("isn't the bridge open again", False)])  # (only asks)
 def test_a_negated_question_wants_a_sentence_that_negates(assistant, question, negated):
-    from bot.core.candidates import find_candidates
-    from bot.core.expectations import Expectation
-    from bot.core.questions import parse_question, semantic_text
-
     corpus = assistant.corpus
-    parsed = corpus.expand(parse_question(question))
-    found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
-    x, _ = fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)
+    found, x = _candidate_features(assistant, question)
     missing = dict(zip(found.ids.tolist(), x[:, FEATURES.index("negation_missing")]))
     says_not = {s: " without " in corpus.sentences.text(s) for s in found.ids.tolist()}
     assert any(says_not.values()) or not negated
@@ -123,14 +123,8 @@ def test_a_negated_question_wants_a_sentence_that_negates(assistant, question, n
                                       "what did the mayor whitfield say"])
 def test_words_quoted_by_the_person_asked_about_are_not_somebody_elses(assistant, question):
     # "…," Whitfield said answers a question about Dana Whitfield, however her name is written in it
-    from bot.core.candidates import find_candidates
-    from bot.core.expectations import Expectation
-    from bot.core.questions import parse_question, semantic_text
-
     corpus = assistant.corpus
-    parsed = corpus.expand(parse_question(question))
-    found = find_candidates(parsed, corpus, assistant.encode([semantic_text(question, parsed)])[0])
-    x, _ = fit_scoring.features(parsed, Expectation.of(parsed, corpus), corpus, found)
+    found, x = _candidate_features(assistant, question)
     other = dict(zip(found.ids.tolist(), x[:, FEATURES.index("other_speaker")]))
     quoted = [s for s in found.ids.tolist() if "Whitfield said" in corpus.sentences.text(s)]
     assert quoted and all(other[s] == 0 for s in quoted)
