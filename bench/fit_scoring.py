@@ -19,10 +19,10 @@ For every question, the bot's own candidate stage and features (bot/core/candida
 give one row per candidate sentence; the label is whether the sentence holds a gold answer (and, in
 the dev set and the stories, comes from a gold outlet); an unanswerable question's rows are all
 negative. A logistic regression (L2, Newton's method, NumPy) is fitted on all rows, once with the
-semantic features and once without them, each source weighing the same. Its two thresholds (answer when the best sentence
-reaches one; show another sentence when it reaches the other) are those that maximise objective():
-over the sources, the mean of in-scope and abstain accuracy, each as a share of the issue's target for
-that kind of set and no more. The SQuAD test split is never read here.
+semantic features and once without them, each source weighing the same. Its two thresholds (answer
+when the best sentence reaches one; show another sentence when it reaches the other) are those that
+maximise objective(): over the sources, the mean of in-scope and abstain accuracy, each as a share of
+the issue's target for that kind of set and no more. The SQuAD test split is never read here.
 
 Tried and dropped, by 5-fold cross-validation (--cross-validate; SQuAD folds by article): a second
 logistic regression deciding abstention from the best candidates' numbers. It fitted the tune data
