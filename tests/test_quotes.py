@@ -34,6 +34,19 @@ def test_pronoun_speaker_resolves_to_the_articles_main_person():
     assert quotes[0].speaker == "Ann Lee"
 
 
+def test_pronoun_speaker_is_the_person_named_just_before_not_the_most_named_place():
+    # Elm Ridge is named most, but no one says it speaks; Vera Holm and Okafor are shown to be people.
+    quotes = _quotes(
+        "Crews reopened Elm Ridge on Monday. Elm Ridge had been shut for a week. Traffic on Elm Ridge was light.\n\n"
+        "Vera Holm, 54, a bus driver, praised the crews. “They worked through the night for us,” she said.\n\n"
+        "“The road is safe now,” said Dr. Sam Okafor, the county engineer. Elm Ridge will be checked again. "
+        "Okafor inspected the bridge deck. “We found no cracks at all there,” he said.")
+    speakers = {q.text: q.speaker for q in quotes}
+    assert speakers["They worked through the night for us"] in {"Vera Holm", "Holm"}  # "Vera" only starts a sentence
+    assert speakers["The road is safe now"] == "Dr. Sam Okafor"
+    assert speakers["We found no cracks at all there"] == "Okafor"
+
+
 def test_a_quotation_reported_of_the_main_person_without_a_speech_verb_is_theirs():
     quotes = _quotes("Ann Lee opened the bridge. Ann Lee thanked the crew. "
                      "Lee slamming the council for “wasting four whole years on this.” "

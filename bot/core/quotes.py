@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.core.articles import Article
 from bot.core.facts import find_names, name_words_of, original_case
 from bot.core.sentences import Sentence, quotation_spans
+from bot.core.text import is_stopword
 
 MIN_QUOTE_WORDS = 4  # shorter quoted bits are titles ("So Good") or scare quotes
 _SPEECH_VERBS = ("said|says|say|wrote|writes|tweeted|tweeting|tweets|told|tells|added|adds|explained|explains|"
@@ -20,6 +21,9 @@ SPEECH_VERB = re.compile(rf"\b({_SPEECH_VERBS})\b", re.I)
 _PRONOUNS = {"she", "he", "they", "i", "we"}
 _ADVERB_OR_FILLER = re.compile(r"\b(\w+ly|also|later|then|eventually|once|even|first|finally)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:(—–]|[\"“”]")
+# the name after the verb, with a title written short before it ("said Dr. Hannah Albescu")
+_INVERTED = re.compile(r"((?:(?:Dr|Mr|Mrs|Ms|Mx|Prof|Rev|Sen|Rep|Gov|Capt|Sgt|Lt|Col|Gen|St)\.\s+)?"
+                       r"[A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,15 +45,25 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence],
     by_article: list[list[Sentence]] = [[] for _ in articles]
     for sentence in sentences:
         by_article[sentence.article].append(sentence)
-    main_person = [_main_person(group, names) for group in by_article]
+    if names is None:
+        names = {}
+        for group in by_article:
+            name_words = name_words_of([s.text for s in group])
+            names.update({s.id: tuple(find_names(s.text, name_words)) for s in group})
+    people = [_people(group, names) for group in by_article]
+    main_person = [_main_person(group, names, known) for group, known in zip(by_article, people)]
     previous_speaker: str | None = None
     for k, sentence in enumerate(sentences):
         spans = [(a, b) for a, b in quotation_spans(sentence.text)
                  if len(sentence.text[a:b].split()) >= MIN_QUOTE_WORDS]
+        # "she said": the person named just before, else the article's main person
+        recent = main_person[sentence.article]
+        if _ANY_PRONOUN.search(sentence.text):
+            recent = _recent_person(sentences, k, spans, names, people[sentence.article]) or recent
         if not spans:
-            previous_speaker = _speaker_in(sentence.text, [], main_person[sentence.article])
+            previous_speaker = _speaker_in(sentence.text, [], recent, main_person[sentence.article])
             continue
-        speaker = _speaker_in(sentence.text, spans, main_person[sentence.article])
+        speaker = _speaker_in(sentence.text, spans, recent, main_person[sentence.article])
         if speaker is None and _is_only_quotation(sentence.text, spans):
             # a quotation that continues the previous sentence's speaker ("…," she said. "And …")
             prev = sentences[k - 1] if k else None
@@ -62,45 +76,104 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence],
     return quotes
 
 
-def _speaker_in(text: str, spans: list[tuple[int, int]], main_person: str | None) -> str | None:
-    """The subject of the sentence's speech verb, outside the quotations."""
+_AGE = re.compile(r"^,\s*(?:aged\s+)?\d{1,3}\s*,")  # "Daniel Petrakis, 54, a retired surveyor"
+_LOOKBACK = 3  # sentences before a pronoun searched for whom it means: a news paragraph or so
+
+
+def _people(sentences: list[Sentence], names) -> frozenset[str]:
+    """Words of the names the article shows to be people's: a speech verb's named subject ("Okonjo said",
+    "said Tobias Wren") or a name given an age ("Petrakis, 54,"). A pronoun can mean only one of them,
+    not a place or an organisation that happens to be named more often."""
+    known: set[str] = set()
+    for sentence in sentences:
+        text = sentence.text
+        spans = quotation_spans(text)
+        named = _speaker_in(text, spans, None, None)
+        if named and not is_stopword(named.split()[0].lower()):  # not "The county's director"
+            known.add(_surname(named))
+        for name in names[sentence.id]:
+            written = original_case(text, name)
+            at = text.find(written)
+            if at >= 0 and _AGE.match(text[at + len(written):]):
+                known.add(_surname(name))
+    return frozenset(known)
+
+
+def _surname(name: str) -> str:
+    """The last word of a name, as news refers to a person again ("Marlow Falls Mayor Dana Ruiz": Ruiz)."""
+    return name.split()[-1].lower().strip(".,")
+
+
+def _is_person(name: str, people: frozenset[str]) -> bool:
+    return _surname(name) in people
+
+
+def _recent_person(sentences: list[Sentence], k: int, spans: list[tuple[int, int]], names,
+                   people: frozenset[str]) -> str | None:
+    """The person a pronoun in sentence k most likely means: the first person named (outside quotations)
+    in it, or else in the nearest sentence before it that names one, within the article and _LOOKBACK."""
+    article = sentences[k].article
+    for j in range(k, max(k - _LOOKBACK - 1, -1), -1):
+        sentence = sentences[j]
+        if sentence.article != article:
+            break
+        text = sentence.text
+        outside = _blank_spans(text, spans if j == k else quotation_spans(text))
+        found = []
+        for name in names[sentence.id]:
+            if not _is_person(name, people):
+                continue
+            written = original_case(outside, name)
+            at = outside.find(written)
+            if at >= 0:
+                found.append((at, written))
+        if found:
+            return min(found)[1]
+    return None
+
+
+def _speaker_in(text: str, spans: list[tuple[int, int]], referent: str | None, main_person: str | None) -> str | None:
+    """The subject of the sentence's speech verb, outside the quotations; a pronoun is the referent."""
     outside = _blank_spans(text, spans)
     for verb in SPEECH_VERB.finditer(outside):
         before = outside[:verb.start()]
         clause = _CLAUSE_BREAK.split(before)[-1]
         subject = " ".join(_ADVERB_OR_FILLER.sub(" ", clause).split())
-        if not subject:
+        after = outside[verb.end():].strip()
+        inverted = _INVERTED.match(after)  # "…," said Halsey.
+        if not subject and not inverted:
             # "“…,” Halsey, who …, said" or "She thanked fans, tweeting, “…”": take the sentence's subject
             subject = _first_subject(outside)
-        resolved = _resolve(subject, main_person)
+        resolved = _resolve(subject, referent)
         if resolved:
             return resolved
-        after = outside[verb.end():].strip()
-        inverted = re.match(r"([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)*)", after)  # "…," said Halsey.
         if inverted:
             return inverted.group(1)
-    if spans and main_person and _refers_to(outside, main_person):
+    if spans and main_person and _names_part(outside, main_person):
         # No speech verb, but the sentence is about the article's main person ("Halsey slamming their
-        # label for …", "their lyrics include …"): the quotation is theirs, as the outlet reports it.
+        # label for …"), or about whom a pronoun means ("their lyrics include …"): the quotation is
+        # theirs, as the outlet reports it.
         return main_person
+    if spans and _REFERRING.search(outside):
+        return referent
     return None
 
 
 _REFERRING = re.compile(r"\b(she|he|they|her|his|their)\b", re.I)
+_ANY_PRONOUN = re.compile(rf"\b({'|'.join(_PRONOUNS)}|her|his|their)\b", re.I)
 
 
-def _refers_to(outside: str, person: str) -> bool:
-    """Whether text names the person (any part of the name) or refers to someone by a pronoun."""
-    return _REFERRING.search(outside) is not None or any(
-        re.search(rf"\b{re.escape(part)}\b", outside) for part in person.split() if len(part) > 1)
+def _names_part(outside: str, person: str) -> bool:
+    """Whether text names the person (any part of the name)."""
+    return any(re.search(rf"\b{re.escape(part)}\b", outside) for part in person.split() if len(part) > 1)
 
 
-def _resolve(subject: str, main_person: str | None) -> str | None:
+def _resolve(subject: str, referent: str | None) -> str | None:
     subject = subject.strip(" .")
     if not subject:
         return None
     if subject.lower() in _PRONOUNS:
-        return main_person
+        return referent
     words = subject.split()
     if len(words) > 8 or not any(w[:1].isupper() for w in words) and not subject.lower().startswith(("a ", "the ")):
         return None
@@ -144,17 +217,18 @@ def _is_only_quotation(text: str, spans: list[tuple[int, int]]) -> bool:
     return not re.search(r"[A-Za-z]", outside.replace('"', ""))
 
 
-def _main_person(sentences: list[Sentence], names: list[tuple[str, ...]] | None) -> str | None:
-    """The most mentioned name of an article: who "she"/"they" usually means."""
+def _main_person(sentences: list[Sentence], names, people: frozenset[str]) -> str | None:
+    """The most mentioned person of an article (any name, when it shows none to be a person's): whom
+    "she"/"they" means when no one is named just before."""
     counts: Counter[str] = Counter()
     originals: dict[str, str] = {}
-    if names is None:
-        name_words = name_words_of([s.text for s in sentences])
-        names = {s.id: tuple(find_names(s.text, name_words)) for s in sentences}
     for sentence in sentences:
         for name in names[sentence.id]:
             counts[name] += 1
             originals.setdefault(name, original_case(sentence.text, name))
+    persons = [name for name, _ in counts.most_common() if _is_person(name, people)]
+    if persons:
+        return originals[persons[0]]
     if not counts:
         return None
     name, _ = counts.most_common(1)[0]
