@@ -132,10 +132,12 @@ def test_words_quoted_by_the_person_asked_about_are_not_somebody_elses(assistant
     assert all("Whitfield" not in corpus.sentences.text(s) for s in moreno)
 
 
-def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their_outlets():
+@pytest.mark.parametrize("folder", [fit_scoring.STORIES, fit_scoring.STORIES.parent / "eval-stories"],
+                         ids=["fitted on", "held out"])
+def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their_outlets(folder):
     from bot.core.articles import load_articles
 
-    stories = fit_scoring.stories(fit_scoring.STORIES)
+    stories = fit_scoring.stories(folder)
     assert len(stories) >= 3 and fit_scoring.stories(None) == []
     for knowledge, items in stories:
         articles = load_articles(knowledge)
