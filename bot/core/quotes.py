@@ -81,7 +81,7 @@ _LOOKBACK = 3  # sentences before a pronoun searched for whom it means: a news p
 
 
 def _people(sentences: list[Sentence], names) -> frozenset[str]:
-    """Words of the names the article shows to be people's: a speech verb's named subject ("Okonjo said",
+    """Surnames of the names the article shows to be people's: a speech verb's named subject ("Okonjo said",
     "said Tobias Wren") or a name given an age ("Petrakis, 54,"). A pronoun can mean only one of them,
     not a place or an organisation that happens to be named more often."""
     known: set[str] = set()
@@ -160,7 +160,7 @@ def _speaker_in(text: str, spans: list[tuple[int, int]], referent: str | None, m
 
 
 _REFERRING = re.compile(r"\b(she|he|they|her|his|their)\b", re.I)
-_ANY_PRONOUN = re.compile(rf"\b({'|'.join(_PRONOUNS)}|her|his|their)\b", re.I)
+_ANY_PRONOUN = re.compile(rf"\b({'|'.join(sorted(_PRONOUNS))}|her|his|their)\b", re.I)
 
 
 def _names_part(outside: str, person: str) -> bool:
