@@ -58,7 +58,7 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence],
                  if len(sentence.text[a:b].split()) >= MIN_QUOTE_WORDS]
         # "she said": the person named just before, else the article's main person
         recent = main_person[sentence.article]
-        if _ANY_PRONOUN.search(sentence.text):
+        if (spans or SPEECH_VERB.search(sentence.text)) and _ANY_PRONOUN.search(sentence.text):
             recent = _recent_person(sentences, k, spans, names, people[sentence.article]) or recent
         if not spans:
             previous_speaker = _speaker_in(sentence.text, [], recent, main_person[sentence.article])
@@ -77,6 +77,7 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence],
 
 
 _AGE = re.compile(r"^,\s*(?:aged\s+)?\d{1,3}\s*,")  # "Daniel Petrakis, 54, a retired surveyor"
+_ANY_AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}\s*,")
 _LOOKBACK = 3  # sentences before a pronoun searched for whom it means: a news paragraph or so
 
 
@@ -87,10 +88,11 @@ def _people(sentences: list[Sentence], names) -> frozenset[str]:
     known: set[str] = set()
     for sentence in sentences:
         text = sentence.text
-        spans = quotation_spans(text)
-        named = _speaker_in(text, spans, None, None)
+        named = _speaker_in(text, quotation_spans(text), None, None) if SPEECH_VERB.search(text) else None
         if named and not is_stopword(named.split()[0].lower()):  # not "The county's director"
             known.add(_surname(named))
+        if not _ANY_AGE.search(text):
+            continue
         for name in names[sentence.id]:
             written = original_case(text, name)
             at = text.find(written)
@@ -221,15 +223,13 @@ def _main_person(sentences: list[Sentence], names, people: frozenset[str]) -> st
     """The most mentioned person of an article (any name, when it shows none to be a person's): whom
     "she"/"they" means when no one is named just before."""
     counts: Counter[str] = Counter()
-    originals: dict[str, str] = {}
+    first_text: dict[str, str] = {}  # where each name is first written: its case is read only for the one chosen
     for sentence in sentences:
         for name in names[sentence.id]:
             counts[name] += 1
-            originals.setdefault(name, original_case(sentence.text, name))
-    persons = [name for name, _ in counts.most_common() if _is_person(name, people)]
-    if persons:
-        return originals[persons[0]]
+            first_text.setdefault(name, sentence.text)
     if not counts:
         return None
-    name, _ = counts.most_common(1)[0]
-    return originals[name]
+    persons = [name for name, _ in counts.most_common() if _is_person(name, people)]
+    name = persons[0] if persons else counts.most_common(1)[0][0]
+    return original_case(first_text[name], name)
