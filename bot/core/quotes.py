@@ -76,8 +76,7 @@ def extract_quotes(articles: list[Article], sentences: list[Sentence],
     return quotes
 
 
-_AGE = re.compile(r"^,\s*(?:aged\s+)?\d{1,3}\s*,")  # "Daniel Petrakis, 54, a retired surveyor"
-_ANY_AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}\s*,")
+_AGE = re.compile(r",\s*(?:aged\s+)?\d{1,3}\s*,")  # after a name: "Daniel Petrakis, 54, a retired surveyor"
 _LOOKBACK = 3  # sentences before a pronoun searched for whom it means: a news paragraph or so
 
 
@@ -91,12 +90,12 @@ def _people(sentences: list[Sentence], names) -> frozenset[str]:
         named = _speaker_in(text, quotation_spans(text), None, None) if SPEECH_VERB.search(text) else None
         if named and not is_stopword(named.split()[0].lower()):  # not "The county's director"
             known.add(_surname(named))
-        if not _ANY_AGE.search(text):
+        if not _AGE.search(text):
             continue
         for name in names[sentence.id]:
             written = original_case(text, name)
             at = text.find(written)
-            if at >= 0 and _AGE.match(text[at + len(written):]):
+            if at >= 0 and _AGE.match(text, at + len(written)):
                 known.add(_surname(name))
     return frozenset(known)
 
