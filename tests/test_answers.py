@@ -249,6 +249,25 @@ def test_a_month_alone_after_a_word_of_time_is_a_date(text, dates):
     assert set(find_facts(text).dates) == dates
 
 
+@pytest.mark.parametrize("text, dates, amounts", [
+    ("A helicopter took off at 7:20 a.m. and lifted four hikers.", {"7:20 am"}, {"four"}),
+    ("The snow began falling at about 1 p.m. on October 12.", {"1:00 pm", "october 12"}, set()),
+    ("The crews met at 14:30, then again by noon the next day.", {"14:30", "noon"}, set()),
+    ("They won 3:2 at home and I am 5 miles away.", set(), {"3", "2", "5"}),  # a score and "am" the verb
+])
+def test_a_time_of_day_is_a_date_and_no_amount(text, dates, amounts):
+    from bot.core.facts import find_facts
+    facts = find_facts(text)
+    assert set(facts.dates) == dates and set(facts.amounts) == amounts
+
+
+def test_times_of_day_compare_when_outlets_give_no_day():
+    from bot.core.expectations import relation
+    assert relation("when", ("4:40 pm",), ("4:30 pm",)) == "differ"
+    assert relation("when", ("4:40 pm", "2025"), ("4:40 pm",)) == "agree"
+    assert relation("when", ("october 12", "4:40 pm"), ("october 12", "5:00 pm")) == "agree"  # the day decides
+
+
 def test_a_name_runs_on_past_an_abbreviation_or_an_initial():
     from bot.core.facts import find_names, name_words_of, original_case
     text = "Patients went to St. Brigid's Hospital, said Dr. Priya Natarajan, as John F. Kennedy Jr. had."

@@ -16,7 +16,8 @@ from bot.core.text import stem, tokenize
     ("what is the price of a ticket", "how_many"), ("what did the delay cost her", "what"),
     ("how far is the hospital from town", "how_long"), ("how tall is the tower", "how_long"),
     ("whats the tram fare", "how_many"), ("what is the fare of the ferry", "how_many"),
-    ("what is the fare policy about", "what"),
+    ("what is the fare policy about", "what"), ("whats the normal ferry fare", "how_many"),
+    ("how high up were the hikers", "how_long"), ("how deep is the lake", "how_long"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind
@@ -44,6 +45,12 @@ def test_other_asks_about_others_except_in_the_wh_phrase_where_it_asks_which(que
                                       "what label is she on"])
 def test_a_which_question_knows_the_noun_it_asks_for(question):
     assert parse_question(question).subject == "label"
+
+
+def test_an_occurrence_before_or_after_is_asked_in_any_of_the_words_english_has_for_it():
+    previous = parse_question("how long did the previous strike last").concepts[0]
+    assert previous.novelty and {"last", "earlier", "prior"} <= set(previous.alternatives)
+    assert {"upcom"} <= set(parse_question("when is the next album out").concepts[0].alternatives)
 
 
 def test_or_joins_only_a_new_word_to_the_one_before():

@@ -132,6 +132,20 @@ def test_words_quoted_by_the_person_asked_about_are_not_somebody_elses(assistant
     assert all("Whitfield" not in corpus.sentences.text(s) for s in moreno)
 
 
+def test_a_question_about_money_wants_an_amount_of_money(assistant):
+    # "how much did the repair pay for" is not answered by "should last 80 years" or "Ruiz, 52": amounts, no money
+    corpus = assistant.corpus
+    found, x = _candidate_features(assistant, "how much money did the city pay for the repair")
+    stated = dict(zip(found.ids.tolist(), x[:, FEATURES.index("money_stated")]))
+    missing = dict(zip(found.ids.tolist(), x[:, FEATURES.index("money_missing")]))
+    dollars = [s for s in stated if "$48 million" in corpus.sentences.text(s)]
+    assert dollars and all(stated[s] == 1 and missing[s] == 0 for s in dollars)
+    assert all(stated[s] == 0 for s in stated if "$" not in corpus.sentences.text(s))
+    assert any(missing[s] == 1 for s in missing if "80 years" in corpus.sentences.text(s))
+    found, x = _candidate_features(assistant, "how many cables did the firm replace")  # a count: no money asked
+    assert not x[:, [FEATURES.index("money_stated"), FEATURES.index("money_missing")]].any()
+
+
 @pytest.mark.parametrize("folder", [fit_scoring.STORIES, fit_scoring.STORIES.parent / "eval-stories"],
                          ids=["fitted on", "held out"])
 def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their_outlets(folder):

@@ -32,7 +32,16 @@ _COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight n
 _SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units differ by under 2%
 # "what did X say (about Y)", "what did X tell Y": whose words are asked for
 _WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?:{'|'.join(SAYING)})\b")
-_HOW_FAR = re.compile(r"\bhow (?:far|tall|wide)\b")
+_HOW_FAR = re.compile(r"\bhow (?:far|tall|wide|high|deep)\b")
+_MIDDAY = frozenset({"noon", "midnight"})
+# "how much did it cost", "how much $ …": an amount of money is asked for (words of English for money)
+_MONEY_ASKED = re.compile(r"[$£€¥]|\b(?:cost|costs|costing|price|prices|priced|pay|pays|paid|paying|salary|"
+                          r"salaries|wage|wages|money|spend|spends|spent|spending|earn|earns|earned|earning|"
+                          r"earnings|worth|fund|funds|funding|budget|revenue|revenues|fee|fees|fare|fares|charge|"
+                          r"charged|profit|profits|income|invest|invested|investment|loan|debt|tax|taxes|dollars?|"
+                          r"euros?)\b")
+_MONEY_STATED = re.compile(r"[$£€¥]\s?\d|\b\d[\d,.]*(?:\s+(?:million|billion|thousand|hundred))?\s+"
+                           r"(?:dollars|pounds|euros|cents|pence|yen|yuan|rupees|francs)\b", re.I)
 _OPEN = re.compile(r"^(?:and )?what about\b")  # "what about the reopening?": anything said of it
 
 
@@ -49,6 +58,7 @@ class Expectation:
     subject: Concept | None
     subject_terms: frozenset[str]
     distance: bool = False  # "how far", "how tall": of the lengths and durations "how long" may ask, a length
+    money: bool = False  # "how much did it cost": of the amounts "how much" may ask, one of money
 
     @classmethod
     def of(cls, question: Question, corpus: Corpus) -> Expectation:
@@ -59,9 +69,16 @@ class Expectation:
         asked = frozenset(w[:-2] if w.endswith("'s") else w for w in words(question.text))  # "ender's"
         # a name asked with a typo is asked all the same ("agnes mcbrid" is Agnes McBride)
         asked |= {w for c in question.concepts for w in c.corrected.split()}
+        text = normalize(question.text)
         return cls(question.kind, asked, asked & corpus.name_words,
                    frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms,
-                   distance=question.kind == "how_long" and _HOW_FAR.search(normalize(question.text)) is not None)
+                   distance=question.kind == "how_long" and _HOW_FAR.search(text) is not None,
+                   money=question.kind == "how_many" and _MONEY_ASKED.search(text) is not None)
+
+
+def states_money(text: str) -> bool:
+    """Whether the text states an amount of money ("$96 million", "400 euros")."""
+    return _MONEY_STATED.search(text) is not None
 
 
 def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
@@ -216,7 +233,9 @@ def relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
         first, second = {w for n in a for w in n.split()}, {w for n in b for w in n.split()}
         return "agree" if first <= second or second <= first else ""
     if kind == "when":
-        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), str.isdigit):
+        # a day ("june 10"), then a time of day ("4:40 pm"), then a year: the most specific both give decides
+        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), lambda v: ":" in v or v in _MIDDAY,
+                         str.isdigit):
             first, second = [v for v in a if category(v)], [v for v in b if category(v)]
             if first and second:
                 return "agree" if set(first) & set(second) else "differ"

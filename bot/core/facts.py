@@ -54,6 +54,11 @@ _DATE_MONTH = re.compile(rf"\b(?i:in|since|by|from|until|till|through|during|bef
                          rf"(?i:(?:early|late|mid)[- ])?({_MONTH_NAMED})(?!\w|,?\s+\d)")
 _DECADE = re.compile(r"\b(1\d\d0s|20\d0s)\b")
 _DATE_WEEKDAY = re.compile(rf"\b({_WEEKDAY})\b", re.I)
+# A time of day is a date too ("at 7:20 a.m.", "about 1 p.m.", "at 14:30", "by noon"): "what time did …"
+_TIME_12H = re.compile(r"\b(\d{1,2})(?:[:.]([0-5]\d))?\s?([ap])\.?m\b\.?", re.I)
+_TIME_24H = re.compile(r"\b(?i:at|by|until|till|from|before|after|around|about|since)\s+(?:about\s+)?"
+                       r"([01]?\d|2[0-3]):([0-5]\d)\b(?![:.]?\d|\s?[aApP]\.?[mM]\b)")
+_NOON = re.compile(r"\b(?:at|by|until|till|from|before|after|around|about|since|past)\s+(noon|midday|midnight)\b", re.I)
 _DATE_RELATIVE = re.compile(rf"\b({_COUNT}{_LARGE}\s+{_UNIT}\s+ago|yesterday|last (?:week|month|year|night))\b", re.I)
 _AGE = re.compile(rf"\b(\d+)[- ]{_UNIT}[- ]old\b|\b(?:is|now|turns?|turned|aged?)\s+(?:now\s+)?(\d+)\s+{_UNIT}\b",
                   re.I)
@@ -112,6 +117,10 @@ def kinds_stated(facts: Facts) -> int:
 def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     """Extract the typed facts of one sentence; name_words are words known to be names mid-sentence."""
     dates = [f"{_month(m.group(1))} {int(m.group(2))}" for m in _DATE_MD.finditer(text)]
+    dates += [f"{int(m.group(1))}:{m.group(2) or '00'} {m.group(3).lower()}m" for m in _TIME_12H.finditer(text)
+              if 1 <= int(m.group(1)) <= 12]
+    dates += [f"{int(m.group(1))}:{m.group(2)}" for m in _TIME_24H.finditer(text)]
+    dates += [m.group(1).lower().replace("midday", "noon") for m in _NOON.finditer(text)]
     dates += [m.group(1) for m in _DATE_YEAR.finditer(text)]
     dates += [m.group(1) for m in _DATE_OLD_YEAR.finditer(text)]
     dates += [f"{m.group(1).replace(',', '')} {m.group(2).lower()}" if m.group(1) else f"ad {m.group(3)}"
@@ -133,9 +142,11 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
                   for m in (*_SINCE.finditer(text), *_SINCE_ERA.finditer(text))]
     durations += [f"{m.group(1).lower().replace(',', '')} {_length_unit(m.group(2))}"
                   for m in (*_LENGTH.finditer(text), *_LENGTH_IN_WORDS.finditer(text))]
-    # the "10" of "June 10", the "27" of "Halsey, 27," and the "44" of "44 BC" are a date, an age and a year,
-    # not amounts (but "rose from 120 to 150" may be either: a number after "from" stays an amount too)
-    taken = _Spans(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_ERA) for m in pattern.finditer(text))
+    # the "10" of "June 10", the "27" of "Halsey, 27," and the "44" of "44 BC" are a date, an age and a year, and
+    # "7:20 a.m." a time, not amounts (but "rose from 120 to 150" may be either: a number after "from" stays an
+    # amount too)
+    taken = _Spans(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_ERA, _TIME_12H, _TIME_24H)
+                   for m in pattern.finditer(text))
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
                if not _DATE_YEAR.fullmatch(m.group(1)) and m.start() not in taken]
     return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),

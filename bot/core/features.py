@@ -15,7 +15,7 @@ import numpy as np
 from bot.core.candidates import Candidates
 from bot.core.corpus import Corpus
 from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, is_subject, only_relative_to_event,
-                                   quoted_by, values_of)
+                                   quoted_by, states_money, values_of)
 from bot.core.lexicon import NEGATED, NEGATIONS
 from bot.core.questions import Concept, Question
 from bot.core.search import lookup
@@ -42,6 +42,8 @@ FEATURES = (
     "name_stated",        # a who/which/where question, and the sentence names someone or something
     "name_missing",       # ... and it names nothing new
     "subject_named",      # "what label": a name that says it is one ("Capitol Records")
+    "money_stated",       # "how much did it cost", and the sentence states an amount of money
+    "money_missing",      # ... it states amounts, but none of money ("about 420 deckhands")
     "quote_stated",       # a what-did-X-say question, and the sentence (or the next) quotes or reports speech
     "quote_missing",      # ... and it does neither
     "other_speaker",      # ... and the words are somebody else's than whose were asked about
@@ -110,6 +112,10 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     if kind in FACT_FIELDS:
         put("fact_stated", stated)
         put("fact_missing", ~stated)
+        if expect.money:
+            money = np.array([bool(v) and states_money(corpus.sentences.text(s)) for s, v in zip(ids.tolist(), values)])
+            put("money_stated", money)
+            put("money_missing", stated & ~money)
     elif kind in NAME_KINDS:
         put("name_stated", stated)
         put("name_missing", ~stated)

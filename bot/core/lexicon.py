@@ -35,6 +35,11 @@ STOPWORDS = STOPWORDS - {"again", "other", "next", "another", "before", "after",
 # Words that ask about a *different* occurrence than the one the coverage describes ("pregnant again",
 # "her other videos", "the next album"). Evidence must say so explicitly, or the bot abstains.
 NOVELTY_WORDS = frozenset({"again", "other", "others", "another", "next", "upcoming", "anymore", "previous"})
+# English says an occurrence before or after the one described in several words alike: "the previous strike"
+# is "its last strike", "the next album" "the upcoming album". ("Following" and "coming" are left out: as verbs
+# they are in many sentences that say nothing of order.)
+SAME_ORDER = {"previous": ("last", "earlier", "prior", "former", "preceding"), "next": ("upcoming", "forthcoming"),
+              "upcoming": ("next", "forthcoming")}
 
 # English negation ("which country did not sign", "who never played"), and its contractions written with
 # or without the apostrophe ("didn't", "didnt"): a question about what did not happen wants a sentence

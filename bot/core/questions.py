@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS, PARTICLES, SAYING
+from bot.core.lexicon import CHAT_SPELLINGS, NOVELTY_WORDS, PARTICLES, SAME_ORDER, SAYING
 from bot.core.text import is_stopword, normalize, phrasal_term, stem, without_reciprocals, words
 
 # Chat filler that carries no topic ("so far", "right now"): removed before looking for concepts.
@@ -16,16 +16,17 @@ _FILLER = re.compile(r"\b(so far|right now|at the moment|these days|as of now|to
 _KINDS = [
     ("how_old", re.compile(r"\bhow old\b|\bwhat age\b|\bage of\b|\bhow many (years|months|weeks|days) old\b")),
     ("when", re.compile(r"\bhow long ago\b|\bhow many (years|months|weeks|days) ago\b")),
-    # ("how far", "how tall" and "how wide" ask a length: "38 miles away"; "what is the length of X" asks how
-    # long; "what is correlated to the length of X" asks what)
-    ("how_long", re.compile(r"\bhow (?:long|far|tall|wide)\b|\bfor how many (years|months|weeks|days)\b|"
+    # ("how far", "how tall", "how wide", "how high" and "how deep" ask a length: "38 miles away"; "what is the
+    # length of X" asks how long; "what is correlated to the length of X" asks what)
+    ("how_long", re.compile(r"\bhow (?:long|far|tall|wide|high|deep)\b|\bfor how many (years|months|weeks|days)\b|"
                             r"^(?:what(?: is| was| are)? )?(?:the |its |their )?(?:total )?"
                             r"(runtime|run time|running time|length|duration)\b")),
     # ("what did the repair cost", "what is the price of X" and "what is the fare" ask how much; "what did it cost
     # him" may not)
     ("how_many", re.compile(r"\bhow (many|much)\b|\bwhat number\b|^what (?:did|does|do|will|would) (?:[\w’'-]+ ){1,5}"
                             r"cost\W*$|"
-                            r"^what (?:is|was|are|were|will be) the (?:\w+ )?(?:cost|price|fare|fee|toll)s?(?: of\b|\W*$)")),
+                            r"^what (?:is|was|are|were|will be) the (?:\w+ ){0,2}(?:cost|price|fare|fee|toll)s?"
+                            r"(?: of\b|\W*$)")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
                         r"\bwhat (date|day|year|month|time|decade|century)\b|"
                         r"\bwhich (date|day|year|month|decade|century)\b")),
@@ -58,7 +59,8 @@ _LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|befo
                              r"(?!\s+(?:did|does|do|is|was|were|are|will|has|had|have|can|could|would|should)\b)"
                              r"[^,?]*,\s*"
                              r"(?=.*\b(?:what|which|who|whom|whose|how|where|why|when)\b)")
-_FORM_WORDS = {"how", "old", "long", "far", "tall", "wide", "many", "much", "age", "what", "which", "number"}
+_FORM_WORDS = {"how", "old", "long", "far", "tall", "wide", "high", "deep", "many", "much", "age", "what", "which",
+               "number"}
 # "what day was it released": the kind, not a topic
 _WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century"}
 # "What other country", "what is another name for", "what is the name of another": "other" inside the
@@ -161,6 +163,7 @@ def parse_question(text: str) -> Question:
         following = asked[position + 1] if position + 1 < len(asked) else ""
         particle = following if following in PARTICLES else ""
         alternatives = {phrasal_term(root, particle) if particle else root: 1.0}
+        alternatives |= {stem(same): 1.0 for same in SAME_ORDER.get(word, ())}
         if either:
             either = False
             key, previous = next(reversed(concepts.items()))
