@@ -86,3 +86,16 @@ def test_numbers_of_the_same_noun_disagree_and_of_different_nouns_do_not(tmp_pat
     (tmp_path / "b.md").write_text(_article("City Radio", "The girder fell in March 2025, and the accident at the "
                                             "viaduct drew four inspectors."), encoding="utf-8")
     assert "The number:" not in Assistant.from_directory(tmp_path, semantic=semantic).summary().answer
+
+
+def test_times_of_different_moments_are_no_disagreement(tmp_path):
+    # two outlets tell when a team set out and when others came down, both at the same trailhead
+    from bot.core.assistant import Assistant
+
+    front = "---\ntitle: Rescue\noutlet: {outlet}\nurl: https://example.org/{name}\npublished: 2025-10-14\n---\n\n"
+    (tmp_path / "a.md").write_text(front.format(outlet="Valley Sentinel", name="a") + (
+        "A ground team set out from the Pike's Meadow trailhead shortly after 6 p.m. on Monday.\n"))
+    (tmp_path / "b.md").write_text(front.format(outlet="Mountain Radio", name="b") + (
+        "Two hikers walked down and reached the Pike's Meadow trailhead at about 11:40 a.m. on Monday.\n"))
+    text = Assistant.from_directory(tmp_path, semantic=False).summary().answer
+    assert "Where the outlets disagree" not in text

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.core.corpus import Corpus
-from bot.core.facts import LENGTH_UNITS, Facts, kind_bit, with_counted_nouns
+from bot.core.facts import LENGTH_UNITS, Facts, is_time_of_day, kind_bit, with_counted_nouns
 from bot.core.lexicon import REPORTING, SAYING
 from bot.core.questions import Concept, Question
 from bot.core.text import normalize, stem, tokenize, words
@@ -33,7 +33,6 @@ _SAME_TIME = 0.02  # "30 days" is "a month", "52 weeks" "a year": calendar units
 # "what did X say (about Y)", "what did X tell Y": whose words are asked for
 _WHOSE_WORDS = re.compile(rf"^what (?:did|does|do|has|have) (?P<who>.+?) (?:{'|'.join(SAYING)})\b")
 _HOW_FAR = re.compile(r"\bhow (?:far|tall|wide|high|deep)\b")
-_MIDDAY = frozenset({"noon", "midnight"})
 # "how much did it cost", "how much $ …": an amount of money is asked for (words of English for money)
 _MONEY_ASKED = re.compile(r"[$£€¥]|\b(?:cost|costs|costing|price|prices|priced|pay|pays|paid|paying|salary|"
                           r"salaries|wage|wages|money|spend|spends|spent|spending|earn|earns|earned|earning|"
@@ -234,7 +233,7 @@ def relation(kind: str, a: tuple[str, ...], b: tuple[str, ...]) -> str:
         return "agree" if first <= second or second <= first else ""
     if kind == "when":
         # a day ("june 10"), then a time of day ("4:40 pm"), then a year: the most specific both give decides
-        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), lambda v: ":" in v or v in _MIDDAY,
+        for category in (lambda v: v[:1].isalpha() and v[-1:].isdigit(), is_time_of_day,
                          str.isdigit):
             first, second = [v for v in a if category(v)], [v for v in b if category(v)]
             if first and second:

@@ -154,6 +154,11 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
                  quoted=any(len(text[a:b].split()) >= 4 for a, b in quotation_spans(text)))
 
 
+def is_time_of_day(date: str) -> bool:
+    """Whether a date as find_facts writes it is a time of day ("7:20 am", "14:30", "noon")."""
+    return ":" in date or date in ("noon", "midnight")
+
+
 def find_names(text: str, name_words: frozenset[str] = frozenset()) -> list[str]:
     """Runs of capitalised words, lowercase. A run that only starts the sentence (or a quotation)
     counts when its first word is known as a name from elsewhere."""

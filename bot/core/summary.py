@@ -18,7 +18,7 @@ import numpy as np
 from bot.core.answers import Answer, Citation, clip, coverage_summary, join_list
 from bot.core.corpus import Corpus
 from bot.core.expectations import relation
-from bot.core.facts import with_counted_nouns
+from bot.core.facts import is_time_of_day, with_counted_nouns
 from bot.core.text import tokenize
 
 RECENT_ARTICLES = 20  # a summary reads the newest articles: enough for a story's coverage, quick at any size
@@ -152,14 +152,19 @@ def _shared(corpus: Corpus, s: int, t: int) -> list[str]:
     shared = [n.title() for n in a.names if n in b.names]
     for field in _COMPARED:
         values = _stated(corpus, t, field)  # compared with the noun a number counts, shown as the outlet wrote it
+        shown = getattr(a, field) if field == "amounts" else _stated(corpus, s, field)
         shared += [v.title() if field == "dates" else v
-                   for v, compared in zip(getattr(a, field), _stated(corpus, s, field)) if compared in values]
+                   for v, compared in zip(shown, _stated(corpus, s, field)) if compared in values]
     return list(dict.fromkeys(shared))
 
 
 def _stated(corpus: Corpus, sentence: int, field: str) -> tuple[str, ...]:
-    """A sentence's facts of one kind; numbers with the noun they count ("240 job")."""
+    """A sentence's facts of one kind; numbers with the noun they count ("240 job"). Times of day are left
+    out: two sentences about one place or person tell the times of different moments far more often than
+    they disagree on one ("set out shortly after 6 p.m." and "reached the trailhead at about 11:40 a.m.")."""
     values = getattr(corpus.facts[sentence], field)
+    if field == "dates":
+        return tuple(v for v in values if not is_time_of_day(v))
     return with_counted_nouns(corpus.sentences.text(sentence), values) if field == "amounts" else values
 
 
