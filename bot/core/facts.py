@@ -117,11 +117,14 @@ def kinds_stated(facts: Facts) -> int:
 def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     """Extract the typed facts of one sentence; name_words are words known to be names mid-sentence."""
     dates = [f"{_month(m.group(1))} {int(m.group(2))}" for m in _DATE_MD.finditer(text)]
-    # (the patterns for 24-hour times and for noon are looked for only where their letters are: few sentences)
-    times = [*_TIME_12H.finditer(text), *(_TIME_24H.finditer(text) if ":" in text else ())]
-    dates += [f"{int(m.group(1))}:{m.group(2) or '00'} {m.group(3).lower()}m" if m.re is _TIME_12H else
-              f"{int(m.group(1))}:{m.group(2)}" for m in times if m.re is _TIME_24H or 1 <= int(m.group(1)) <= 12]
-    if "noon" in text.lower() or "mid" in text.lower():
+    # (24-hour times and noon are looked for only where their letters are: in few sentences)
+    twelve = list(_TIME_12H.finditer(text))
+    twenty_four = list(_TIME_24H.finditer(text)) if ":" in text else []
+    dates += [f"{int(m.group(1))}:{m.group(2) or '00'} {m.group(3).lower()}m" for m in twelve
+              if 1 <= int(m.group(1)) <= 12]
+    dates += [f"{int(m.group(1))}:{m.group(2)}" for m in twenty_four]
+    lowered = text.lower()
+    if "noon" in lowered or "mid" in lowered:
         dates += [m.group(1).lower().replace("midday", "noon") for m in _NOON.finditer(text)]
     dates += [m.group(1) for m in _DATE_YEAR.finditer(text)]
     dates += [m.group(1) for m in _DATE_OLD_YEAR.finditer(text)]
@@ -148,7 +151,7 @@ def find_facts(text: str, name_words: frozenset[str] = frozenset()) -> Facts:
     # "7:20 a.m." a time, not amounts (but "rose from 120 to 150" may be either: a number after "from" stays an
     # amount too)
     taken = _Spans([*(m.span() for pattern in (_DATE_MD, _AGE, _AGE_APPOSITION, _DATE_ERA)
-                      for m in pattern.finditer(text)), *(m.span() for m in times)])
+                      for m in pattern.finditer(text)), *(m.span() for m in twelve + twenty_four)])
     amounts = [m.group(1).lower().replace(",", "") for m in _AMOUNT.finditer(text)
                if not _DATE_YEAR.fullmatch(m.group(1)) and m.start() not in taken]
     return Facts(dates=_unique(dates), ages=tuple(ages), age_names=tuple(age_names), durations=_unique(durations),

@@ -113,7 +113,7 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
         put("fact_stated", stated)
         put("fact_missing", ~stated)
         if expect.money:
-            money = np.array([bool(v) and states_money(corpus.sentences.text(s)) for s, v in zip(ids.tolist(), values)])
+            money = stated & np.array([states_money(corpus.sentences.text(s)) for s in ids.tolist()])
             put("money_stated", money)
             put("money_missing", stated & ~money)
     elif kind in NAME_KINDS:
