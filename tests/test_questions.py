@@ -18,6 +18,7 @@ from bot.core.text import stem, tokenize
     ("whats the tram fare", "how_many"), ("what is the fare of the ferry", "how_many"),
     ("what is the fare policy about", "what"), ("whats the normal ferry fare", "how_many"),
     ("how high up were the hikers", "how_long"), ("how deep is the lake", "how_long"),
+    ("during which years did the mill run", "when"), ("what months is the ferry closed", "when"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

@@ -28,8 +28,8 @@ _KINDS = [
                             r"^what (?:is|was|are|were|will be) the (?:\w+ ){0,2}(?:cost|price|fare|fee|toll)s?"
                             r"(?: of\b|\W*$)")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
-                        r"\bwhat (date|day|year|month|time|decade|century)\b|"
-                        r"\bwhich (date|day|year|month|decade|century)\b")),
+                        r"\bwhat (dates?|days?|years?|months?|times?|decades?|century|centuries)\b|"
+                        r"\bwhich (dates?|days?|years?|months?|decades?|century|centuries)\b")),
     ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b")),
     ("where", re.compile(r"\bwhere\b")),
     ("quote", re.compile(rf"\bwhat (did|does|do|has|have) .*\b({'|'.join(SAYING)})\b|\bquotes?\b|"
@@ -61,8 +61,9 @@ _LEADING_CLAUSE = re.compile(r"^(?:when|if|while|although|though|once|after|befo
                              r"(?=.*\b(?:what|which|who|whom|whose|how|where|why|when)\b)")
 _FORM_WORDS = {"how", "old", "long", "far", "tall", "wide", "high", "deep", "many", "much", "age", "what", "which",
                "number"}
-# "what day was it released": the kind, not a topic
-_WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century"}
+# "what day was it released", "during which years": the kind, not a topic
+_WHEN_WORDS = {"date", "day", "year", "month", "time", "decade", "century",
+               "dates", "days", "years", "months", "times", "decades", "centuries"}
 # "What other country", "what is another name for", "what is the name of another": "other" inside the
 # question's wh-phrase asks which one, and the sentence naming it need not say "other" (in "her other
 # videos" it asks about other ones).
