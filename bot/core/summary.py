@@ -152,9 +152,9 @@ def _shared(corpus: Corpus, s: int, t: int) -> list[str]:
     shared = [n.title() for n in a.names if n in b.names]
     for field in _COMPARED:
         values = _stated(corpus, t, field)  # compared with the noun a number counts, shown as the outlet wrote it
-        shown = getattr(a, field) if field == "amounts" else _stated(corpus, s, field)
-        shared += [v.title() if field == "dates" else v
-                   for v, compared in zip(shown, _stated(corpus, s, field)) if compared in values]
+        stated = _stated(corpus, s, field)
+        shown = getattr(a, field) if field == "amounts" else stated
+        shared += [v.title() if field == "dates" else v for v, compared in zip(shown, stated) if compared in values]
     return list(dict.fromkeys(shared))
 
 
