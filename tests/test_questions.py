@@ -19,6 +19,7 @@ from bot.core.text import stem, tokenize
     ("what is the fare policy about", "what"), ("whats the normal ferry fare", "how_many"),
     ("how high up were the hikers", "how_long"), ("how deep is the lake", "how_long"),
     ("during which years did the mill run", "when"), ("what months is the ferry closed", "when"),
+    ("what did the union do to gain market share", "what"), ("what has the label shared", "quote"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

@@ -32,7 +32,8 @@ _KINDS = [
                         r"\bwhich (dates?|days?|years?|months?|decades?|century|centuries)\b")),
     ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b")),
     ("where", re.compile(r"\bwhere\b")),
-    ("quote", re.compile(rf"\bwhat (did|does|do|has|have) .*\b({'|'.join(SAYING)})\b|\bquotes?\b|"
+    # ("what did OPEC do to gain market share" asks what was done: the verb after its subject is "do")
+    ("quote", re.compile(rf"\bwhat (did|does|do|has|have) (?:(?!do\b)\S+ )*({'|'.join(SAYING)})\b|\bquotes?\b|"
                          r"\bin (his|her|their) (own )?words\b")),
     # "which record company": one modifier may come before the noun (but not "what is company X")
     ("which", re.compile(r"\b(which|what) (?:(?!(?:is|was|are|were|did|does|do)\b)\w+ )?"

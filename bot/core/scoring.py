@@ -80,11 +80,11 @@ def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None,
     if not len(found):
         return [], fitted
     x, values = features(question, Expectation.of(question, corpus), corpus, found)
-    p = fitted.sentence.probabilities(x)
-    p = np.where(answers_by_form(question, corpus, found.ids), np.maximum(p, fitted.answer_from), p)
-    ranked = [Candidate(s, float(score), float(b), v)
-              for s, score, b, v in zip(found.ids.tolist(), p.tolist(), found.bm25.tolist(), values)]
-    ranked.sort(key=lambda c: (-c.score, -c.bm25, c.sentence))
+    fitted_p = fitted.sentence.probabilities(x)
+    p = np.where(answers_by_form(question, corpus, found.ids), np.maximum(fitted_p, fitted.answer_from), fitted_p)
+    # Sentences lifted to answer_from by their form tie there: the fitted probability orders them, then BM25.
+    order = np.lexsort((found.ids, -found.bm25, -fitted_p, -p))
+    ranked = [Candidate(int(found.ids[i]), float(p[i]), float(found.bm25[i]), values[i]) for i in order.tolist()]
     return ranked, fitted
 
 
