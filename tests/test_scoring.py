@@ -160,3 +160,17 @@ def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their
         for item in items:  # each answer is in an article of one of its outlets (as score.py asks)
             texts = " ".join(" ".join(a.paragraphs).lower() for a in articles if a.outlet in item["outlets"])
             assert not item["answers"] or any(answer.lower() in texts for answer in item["answers"]), item["id"]
+
+
+def test_sentences_that_answer_by_their_form_are_ordered_by_their_fitted_probability(shipped_assistant):
+    # Many of Halsey's sentences hold her words, each lifted to answer_from by the question's form: the
+    # model's own probability, not BM25 alone, says which of them come first.
+    from bot.core.questions import parse_question, semantic_text
+
+    question, assistant = "what did halsey post", shipped_assistant
+    found, x = _candidate_features(assistant, question)
+    parsed = assistant.corpus.expand(parse_question(question))
+    ranked, fitted = scoring.rank(parsed, assistant.corpus, assistant.encode([semantic_text(question, parsed)])[0])
+    own = dict(zip(found.ids.tolist(), fitted.sentence.probabilities(x).tolist()))
+    tied = [own[c.sentence] for c in ranked if c.score == fitted.answer_from]
+    assert len(tied) >= 3 and tied == sorted(tied, reverse=True)
