@@ -20,6 +20,8 @@ from bot.core.text import stem, tokenize
     ("how high up were the hikers", "how_long"), ("how deep is the lake", "how_long"),
     ("during which years did the mill run", "when"), ("what months is the ferry closed", "when"),
     ("what did the union do to gain market share", "what"), ("what has the label shared", "quote"),
+    ("whats the release date", "when"), ("what is the exact date of the trial", "when"),
+    ("what is the day rate", "what"),
 ])
 def test_question_kinds(question, kind):
     assert question_kind(question) == kind

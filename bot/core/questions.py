@@ -29,7 +29,10 @@ _KINDS = [
                             r"(?: of\b|\W*$)")),
     ("when", re.compile(r"^when\b|\bwhen (did|does|do|is|was|will|are|were|has|had)\b|"
                         r"\bwhat (dates?|days?|years?|months?|times?|decades?|century|centuries)\b|"
-                        r"\bwhich (dates?|days?|years?|months?|decades?|century|centuries)\b")),
+                        r"\bwhich (dates?|days?|years?|months?|decades?|century|centuries)\b|"
+                        # "what's the release date", "what is the exact date of the trial" ("what is the day rate" not)
+                        r"^what (?:is|was|are|were|will be) the (?:[\w-]+ ){0,2}(?:dates?|days?|years?|months?)"
+                        r"(?:\W*$| of\b| for\b| on\b)")),
     ("who", re.compile(r"\bwho\b|\bwhom\b|\bwhose\b")),
     ("where", re.compile(r"\bwhere\b")),
     # ("what did OPEC do to gain market share" asks what was done: the verb after its subject is "do")
