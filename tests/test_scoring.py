@@ -146,8 +146,9 @@ def test_a_question_about_money_wants_an_amount_of_money(assistant):
     assert not x[:, [FEATURES.index("money_stated"), FEATURES.index("money_missing")]].any()
 
 
-@pytest.mark.parametrize("folder", [fit_scoring.STORIES, fit_scoring.STORIES.parent / "eval-stories"],
-                         ids=["fitted on", "held out"])
+@pytest.mark.parametrize("folder", [fit_scoring.STORIES, fit_scoring.STORIES.parent / "tune-stories",
+                                    fit_scoring.STORIES.parent / "eval-stories"],
+                         ids=["fitted on", "tuned on", "held out"])
 def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their_outlets(folder):
     from bot.core.articles import load_articles
 
@@ -160,6 +161,25 @@ def test_the_invented_stories_are_read_with_their_story_and_answers_are_in_their
         for item in items:  # each answer is in an article of one of its outlets (as score.py asks)
             texts = " ".join(" ".join(a.paragraphs).lower() for a in articles if a.outlet in item["outlets"])
             assert not item["answers"] or any(answer.lower() in texts for answer in item["answers"]), item["id"]
+
+
+@pytest.mark.parametrize("question", ["who replaced the bridge's cables", "what kind of cables did the firm replace"])
+def test_a_sentence_without_what_the_question_is_about_misses_its_focus(assistant, question):
+    # "replaced" is what the first asks about, "cables" the second (after the light noun "kind of")
+    corpus = assistant.corpus
+    found, x = _candidate_features(assistant, question)
+    missing = dict(zip(found.ids.tolist(), x[:, FEATURES.index("focus_missing_here")]))
+    focus = "replaced" if question.startswith("who") else "cable"
+    assert any(missing.values()) and not all(missing.values())
+    assert all(missing[s] == (focus not in corpus.sentences.text(s).lower()) for s in missing)
+
+
+def test_a_count_is_not_answered_by_money_alone(assistant):
+    corpus = assistant.corpus
+    found, x = _candidate_features(assistant, "how many drivers used the bridge")
+    only = dict(zip(found.ids.tolist(), x[:, FEATURES.index("money_only")]))
+    assert any(only[s] for s in only if "$48 million" in corpus.sentences.text(s))
+    assert not any(only[s] for s in only if "80 years" in corpus.sentences.text(s))
 
 
 def test_sentences_that_answer_by_their_form_are_ordered_by_their_fitted_probability(shipped_assistant):

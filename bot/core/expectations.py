@@ -80,6 +80,11 @@ def states_money(text: str) -> bool:
     return _MONEY_STATED.search(text) is not None
 
 
+def amounts_of_money(text: str) -> int:
+    """How many amounts of money the text states."""
+    return len(_MONEY_STATED.findall(text))
+
+
 def quoted_by(sentence_id: int, corpus: Corpus) -> frozenset[str] | None:
     """Who is quoted in the sentence, or in the next one when it only introduces it (an empty set when
     the text does not say); for reported speech ("The city said the work cost $48 million"), the words

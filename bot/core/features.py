@@ -14,9 +14,9 @@ import numpy as np
 
 from bot.core.candidates import Candidates
 from bot.core.corpus import Corpus
-from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, is_subject, only_relative_to_event,
+from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, amounts_of_money, is_subject, only_relative_to_event,
                                    quoted_by, states_money, values_of)
-from bot.core.lexicon import NEGATED, NEGATIONS
+from bot.core.lexicon import LIGHT_NOUNS, NEGATED, NEGATIONS
 from bot.core.questions import Concept, Question
 from bot.core.search import lookup
 from bot.core.text import is_title_term, stem, words
@@ -31,6 +31,9 @@ FEATURES = (
     "coverage_gap",       # coverage minus the best candidate's
     "coverage_near",      # share found only in what the sentence leans on: the one before, the title
     "missing_top",        # the largest share of one concept found neither in the sentence nor near it
+    "focus_missing",      # what the question is about (its first word asked, "who *directed* the video") is
+                          # found neither in the sentence nor near it
+    "focus_missing_here", # ... or not in the sentence itself
     "cosine_coverage",    # cosine times coverage: both at once mean more than either
     "unknown_share",      # share of the question's concepts that no sentence of the coverage uses
     "names_missing",      # the question names someone; neither the sentence nor its article does
@@ -44,6 +47,7 @@ FEATURES = (
     "subject_named",      # "what label": a name that says it is one ("Capitol Records")
     "money_stated",       # "how much did it cost", and the sentence states an amount of money
     "money_missing",      # ... it states amounts, but none of money ("about 420 deckhands")
+    "money_only",         # "how many subscribers", and the sentence's only amounts are money ("for $14 million")
     "quote_stated",       # a what-did-X-say question, and the sentence (or the next) quotes or reports speech
     "quote_missing",      # ... and it does neither
     "other_speaker",      # ... and the words are somebody else's than whose were asked about
@@ -95,6 +99,11 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
              if c.word in question.capitalised or c.word.removesuffix("'s") in expect.names]  # ("ruiz's")
     if named:
         put("names_missing_here", (where.near[:, named] == 0).mean(axis=1))
+    focus = next((j for j, c in enumerate(concepts) if j not in named and not c.novelty and c.word not in LIGHT_NOUNS
+                  and not c.word[:1].isdigit()), None)
+    if focus is not None and question.kind not in ("quote", "yesno"):
+        put("focus_missing", where.near[:, focus] == 0)
+        put("focus_missing_here", where.own[:, focus] == 0)
     numbers = [j for j, c in enumerate(concepts) if c.word[:1].isdigit()]
     if numbers:
         put("number_missing", (where.near[:, numbers] == 0).any(axis=1))
@@ -116,6 +125,9 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
             money = stated & np.array([states_money(corpus.sentences.text(s)) for s in ids.tolist()])
             put("money_stated", money)
             put("money_missing", stated & ~money)
+        elif kind == "how_many":
+            put("money_only", [bool(v) and amounts_of_money(corpus.sentences.text(s)) >= len(v)
+                               for s, v in zip(ids.tolist(), values)])
     elif kind in NAME_KINDS:
         put("name_stated", stated)
         put("name_missing", ~stated)

@@ -32,6 +32,11 @@ one ones someone somebody anyone everyone everybody people person guy guys dude 
 # Temporal words decide questions like "did it go viral before it came out": they are content here.
 STOPWORDS = STOPWORDS - {"again", "other", "next", "another", "before", "after", "during", "until"}
 
+# Nouns that stand before the noun a question is about and say only how it is measured or called ("the name
+# of the planner", "what kind of engine", "the number of fans"): the noun after them is what is asked for.
+LIGHT_NOUNS = frozenset({"name", "names", "kind", "kinds", "type", "types", "sort", "sorts", "number", "amount",
+                         "part", "piece", "lot"})
+
 # Words that ask about a *different* occurrence than the one the coverage describes ("pregnant again",
 # "her other videos", "the next album"). Evidence must say so explicitly, or the bot abstains.
 NOVELTY_WORDS = frozenset({"again", "other", "others", "another", "next", "upcoming", "anymore", "previous"})
