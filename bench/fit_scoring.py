@@ -9,6 +9,8 @@ set) when --squad-json is given or make_set.py is not there. The dev set is ../s
 were fitted). A third source is bench/stories/ (or --stories DIR; `--stories ""` leaves it out): invented
 news stories, four articles and 45 chat questions each, written for this project, so that the fit sees
 chat questions about news coverage other than the dev set's three articles: paraphrases, quotes, traps.
+(`bench/tune-stories/`, 36 more, is not read unless given as --stories: fitted on, it moved the bot along
+the trade-off, docs/answers.md.)
 
 A fourth source is made from the first two: off-topic questions, every 4th SQuAD tune question asked of
 the shipped news articles and of tune articles other than its own, and the dev set's asked of SQuAD's
