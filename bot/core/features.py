@@ -14,8 +14,8 @@ import numpy as np
 
 from bot.core.candidates import Candidates
 from bot.core.corpus import Corpus
-from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, amounts_of_money, is_subject, only_relative_to_event,
-                                   quoted_by, states_money, values_of)
+from bot.core.expectations import (FACT_FIELDS, NAME_KINDS, Expectation, amounts_of_money, is_subject,
+                                   only_relative_to_event, quoted_by, states_money, values_of)
 from bot.core.lexicon import LIGHT_NOUNS, NEGATED, NEGATIONS
 from bot.core.questions import Concept, Question
 from bot.core.search import lookup
