@@ -81,7 +81,7 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
     put("bm25_share", share)
     put("bm25_gap", share - share.max())
 
-    concepts = question.concepts
+    concepts, kind = question.concepts, question.kind
     importance = np.array([0.0 if c.novelty else _importance(c, corpus) for c in concepts])
     total = importance.sum() or 1.0
     where = _Found(concepts, expect.name_stems, ids, corpus)
@@ -101,7 +101,7 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
         put("names_missing_here", (where.near[:, named] == 0).mean(axis=1))
     focus = next((j for j, c in enumerate(concepts) if j not in named and not c.novelty and c.word not in LIGHT_NOUNS
                   and not c.word[:1].isdigit()), None)
-    if focus is not None and question.kind not in ("quote", "yesno"):
+    if focus is not None and kind not in ("quote", "yesno"):
         put("focus_missing", where.near[:, focus] == 0)
         put("focus_missing_here", where.own[:, focus] == 0)
     numbers = [j for j, c in enumerate(concepts) if c.word[:1].isdigit()]
@@ -117,7 +117,6 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
 
     values = [values_of(expect, corpus, s) for s in ids.tolist()]
     stated = np.array([bool(v) for v in values])
-    kind = question.kind
     if kind in FACT_FIELDS:
         put("fact_stated", stated)
         put("fact_missing", ~stated)
