@@ -1,22 +1,24 @@
-"""Fit the question adapter (bot/core/question_adapter.npz) on the SQuAD 2.0 tune split.
+"""Fit the question adapter (bot/core/question_adapter.npz) on the SQuAD 2.0 tune split and chat questions.
 
-    .venv/bin/python bench/fit_encoder.py            # ~5 min on 2 cores; then run bench/fit_scoring.py
+    .venv/bin/python bench/fit_encoder.py    # ~5 min on 2 cores (more the first time); then bench/fit_scoring.py
 
 The bot compares a question's vector with its sentences' vectors (all-MiniLM-L6-v2, embeddings.py). The
 model was trained to place texts on the same topic together; a bot must place a question near a sentence
 that *answers* it, and away from one that only shares its topic (SQuAD 2.0's unanswerable questions are
 written to look answerable from their paragraph). The adapter learns that from the tune split's 5,900
-questions: low-rank additions (rank RANK) to every linear map of the model, applied to questions only, so
-the sentences' cached vectors stay the model's own. Per question, the candidates are every sentence of
-its article plus a "no answer" option whose score is learned: the loss is the cross-entropy of choosing
-the sentences holding a gold answer, or "no answer" for an unanswerable question (SQuAD 2.0's own
-no-answer objective, for sentence vectors).
+questions and from chat questions, which are short, paraphrased and in chat spelling as SQuAD's are not:
+the 1,620 of bench/tune-stories/, the 135 of bench/stories/ and the dev set's 39. It is low-rank additions
+(rank RANK) to every linear map of the model, applied to questions only, so the sentences' cached vectors
+stay the model's own. Per question, the candidates are every sentence of its article (a chat question:
+of its story's articles) plus a "no answer" option whose score is learned: the loss is the cross-entropy
+of choosing the sentences holding a gold answer (in an article of a gold outlet, for a chat question), or
+"no answer" for an unanswerable question (SQuAD 2.0's own no-answer objective, for sentence vectors).
 
-Held out: the tune articles are split into two halves (by title, as bench/fit_scoring.py's off-topic
-halves); an adapter fitted on each half is measured on the other and written to
-bench/.data/adapters/, where fit_scoring.py takes it for the other half's questions, so the answer model
-is fitted on cosines the adapter never saw (the shipped adapter is fitted on both halves). The dev set is
-never trained on here.
+Held out: each source is split into two halves (the tune articles by title, as bench/fit_scoring.py's
+off-topic halves; stories by name; the dev set is one unit); an adapter fitted on each half is measured on
+the other and written to bench/.data/adapters/, where fit_scoring.py takes it for the other half's
+questions, so the answer model is fitted on cosines the adapter never saw (the shipped adapter is fitted
+on both halves).
 
 Needs PyTorch for training only (`pip install torch`, the CPU build; the bot runs the adapter with NumPy).
 """
@@ -45,6 +47,8 @@ from quality import load_scorer  # noqa: E402
 import squad_sets  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
+STORIES = [ROOT / "bench" / "tune-stories", ROOT / "bench" / "stories"]
+DEV = SHARED / "eval" / "dev_qa.jsonl"
 # Training choices, set once from the two-half held-out figures this script prints (not per corpus):
 RANK = 8  # rank of each addition: 332k numbers in all (1.3 MB); ranks 4 and 8 measured alike held out
 LEARNING_RATE = 1e-3
@@ -79,8 +83,47 @@ def training_items(corpus, squad_json: Path, scorer) -> list[dict]:
     return items
 
 
+def story_items(corpus, story: str, questions: list[dict], scorer, offset: int) -> list[dict]:
+    """A story's chat questions, each with all of the story's sentences (numbered from offset) and which of
+    them hold a gold answer in an article of a gold outlet (score.py's matching); "title" is the story."""
+    texts = [scorer.normalise(corpus.sentences.text(i)) for i in range(len(corpus.sentences))]
+    outlets = [scorer.canon_outlet(corpus.article_of(i).outlet) for i in range(len(corpus.sentences))]
+    items = []
+    for row in questions:
+        gold = {scorer.canon_outlet(o) for o in row["outlets"]}
+        answers = np.array([outlets[i] in gold and any(scorer.answer_matches(g, texts[i]) for g in row["answers"])
+                            for i in range(len(texts))])
+        answerable = row["type"] != "out_of_scope"
+        if answerable and not answers.any():
+            continue
+        parsed = corpus.expand(parse_question(row["question"]))
+        items.append({"text": semantic_text(row["question"], parsed), "title": story,
+                      "ids": offset + np.arange(len(texts)), "answers": answers, "answerable": answerable})
+    return items
+
+
+def chat_sets(folders: list[Path], dev: Path | None) -> list[tuple[str, str, Path, Path]]:
+    """(source, name, knowledge folder, questions file) of every story under folders, and of the dev set."""
+    found = [(folder.name, story.name, story / "knowledge", story / "questions.jsonl") for folder in folders
+             for story in sorted(folder.iterdir()) if (story / "questions.jsonl").is_file()]
+    return found + ([("dev", "dev", ROOT / "knowledge", dev)] if dev else [])
+
+
+def chat_items(sets: list[tuple[str, str, Path, Path]], scorer) -> tuple[list[np.ndarray], list[dict]]:
+    """The sentence vectors and training items of every chat set; an item's "source" is where it came from."""
+    vectors, items, offset = [], [], 0
+    for source, name, knowledge, questions_file in sets:
+        corpus = Assistant.from_directory(knowledge, semantic=False).corpus
+        vectors.append(sentence_vectors(corpus, encoder().encode, knowledge / CACHE_DIR))
+        lines = questions_file.read_text(encoding="utf-8").splitlines()
+        questions = [json.loads(line) for line in lines if line.strip()]
+        items += [dict(item, source=source) for item in story_items(corpus, name, questions, scorer, offset)]
+        offset += len(vectors[-1])
+    return vectors, items
+
+
 def halves(titles) -> list[set[str]]:
-    """The tune articles in two halves by title (fit_scoring.py's off-topic halves too)."""
+    """The tune articles (or the stories) in two halves by title (fit_scoring.py's off-topic halves too)."""
     titles = sorted(set(titles))
     return [set(titles[0::2]), set(titles[1::2])]
 
@@ -208,6 +251,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad-json", type=Path,
                         help="SQuAD 2.0 dev-v2.0.json (default: the shared kit's bench/squad2/dev-v2.0.json)")
+    parser.add_argument("--stories", nargs="*", type=Path, default=STORIES,
+                        help="folders of chat stories (default: bench/tune-stories and bench/stories)")
+    parser.add_argument("--dev", default=str(DEV), help="the dev set's QA file (default: %(default)s; \"\" for none)")
     parser.add_argument("--data", default=str(ROOT / "bench" / ".data"))
     parser.add_argument("--out", default=str(QUESTION_ADAPTER))
     args = parser.parse_args()
@@ -221,18 +267,33 @@ def main() -> int:
     # the sentences' vectors as the bot caches them (no question is read with an adapter here)
     corpus = Assistant.from_directory(folder / "knowledge", semantic=False).corpus
     corpus.vectors = sentence_vectors(corpus, encoder().encode, folder / "knowledge" / CACHE_DIR)
-    vectors = torch.tensor(np.asarray(corpus.vectors, dtype=np.float32))
-    items = training_items(corpus, squad_sets.squad_json_or_exit(args.squad_json, SHARED),
-                           load_scorer(SHARED / "eval" / "score.py"))
-    print(f"{len(items)} tune questions ({sum(i['answerable'] for i in items)} answerable)")
-    parts = halves(item["title"] for item in items)
+    scorer = load_scorer(SHARED / "eval" / "score.py")
+    items = training_items(corpus, squad_sets.squad_json_or_exit(args.squad_json, SHARED), scorer)
+    dev = Path(args.dev) if args.dev and Path(args.dev).is_file() else None
+    story_vectors, chat = chat_items(chat_sets(args.stories, dev), scorer)
+    for item in chat:  # numbered after the tune split's sentences
+        item["ids"] = item["ids"] + len(corpus.vectors)
+    vectors = torch.tensor(np.concatenate([np.asarray(corpus.vectors, dtype=np.float32), *story_vectors]))
+    for item in items:
+        item["source"] = "squad-tune"
+    items += chat
+    sources = sorted({item["source"] for item in items})
+    parts = [set(), set()]
+    for source in sources:  # each source in halves of its own, so that each half holds some of each
+        for part, half in zip(parts, halves(item["title"] for item in items if item["source"] == source)):
+            part |= half
+    for source in sources:
+        of = [item for item in items if item["source"] == source]
+        print(f"{source}: {len(of)} questions ({sum(i['answerable'] for i in of)} answerable)")
     for k, half in enumerate(parts):
-        fitted_on = [item for item in items if item["title"] not in half]
-        model = train(torch, vectors, fitted_on, f"half {k} held out:")
-        held_out = [item for item in items if item["title"] in half]
-        for name, adapted in (("the model alone", False), ("with the adapter", True)):
-            figures = measure(model, vectors, held_out, adapted)
-            print(f"  half {k}, held out, {name:<16}: " + "  ".join(f"{key} {v:.3f}" for key, v in figures.items()))
+        model = train(torch, vectors, [item for item in items if item["title"] not in half], f"half {k} held out:")
+        for source in sources:
+            held_out = [item for item in items if item["title"] in half and item["source"] == source]
+            for name, adapted in (("the model alone", False), ("with the adapter", True)):
+                if held_out:
+                    figures = measure(model, vectors, held_out, adapted)
+                    print(f"  half {k}, held out, {source:<12} {name:<16}: "
+                          + "  ".join(f"{key} {v:.3f}" for key, v in figures.items()))
         model.save(fold_path(data, k), sorted(parts[1 - k]))
     model = train(torch, vectors, items, "all tune questions:")
     model.save(Path(args.out), sorted(parts[0] | parts[1]))

@@ -72,6 +72,7 @@ MAX_SHOWN = 3  # sentences counted as shown: an answer has room for about three 
 SENTENCE_FROM = (0.05, 0.1, 0.2, 0.3, 0.5)
 OFF_TOPIC_EVERY = 4  # every 4th SQuAD tune question is also asked of coverage about something else
 FOLDS = 5
+NAMES_MISSING = FEATURES.index("names_missing_here")
 
 
 def rows_of(assistant: Assistant, items: list[dict], source: str, scorer,
@@ -137,8 +138,9 @@ def stories(folder: Path | None) -> list[tuple[Path, list[dict]]]:
 
 
 def held_out_adapters(data: Path):
-    """item -> the encoder of the question adapter fitted without the item's article (bench/fit_encoder.py's
-    halves), for the questions of the SQuAD tune articles; None for the others (the dev set's)."""
+    """item -> the encoder of the question adapter fitted without the item's article or story
+    (bench/fit_encoder.py's halves), for the questions it was fitted on; None for the others (the dev set's,
+    bench/stories/')."""
     model, readers = encoder(), {}
     for k in (0, 1):
         path = fit_encoder.fold_path(data, k)
@@ -151,9 +153,10 @@ def held_out_adapters(data: Path):
     titles = readers[0][0] | readers[1][0]
 
     def reader(item: dict):
-        if item.get("note") not in titles:
+        title = item.get("unit") or item.get("story") or item.get("note")
+        if title not in titles:
             return None
-        return next(encode for trained_on, encode in readers.values() if item["note"] not in trained_on)
+        return next(encode for trained_on, encode in readers.values() if title not in trained_on)
     return reader
 
 
@@ -195,10 +198,13 @@ def source_weights(questions: list[dict], rows: list[int]) -> np.ndarray:
     return weight * len(weight) / weight.sum()
 
 
-def shown(p: np.ndarray, sentence_from: float) -> np.ndarray:
-    """The candidates an answer would show: the best, and up to MAX_SHOWN - 1 more that answer on their own."""
+def shown(p: np.ndarray, sentence_from: float, names_missing: np.ndarray) -> np.ndarray:
+    """The candidates an answer would show: the best, and up to MAX_SHOWN - 1 more that answer on their own
+    and lack no name asked about that the best has (answers.py)."""
     order = np.argsort(-p, kind="stable")
-    return np.concatenate([order[:1], order[1:][p[order[1:]] >= sentence_from]])[:MAX_SHOWN]
+    rest = order[1:]
+    rest = rest[(p[rest] >= sentence_from) & (names_missing[rest] <= names_missing[order[0]])]
+    return np.concatenate([order[:1], rest])[:MAX_SHOWN]
 
 
 def evaluate(questions: list[dict], answered: list[bool], sentence_p: list[np.ndarray],
@@ -212,7 +218,7 @@ def evaluate(questions: list[dict], answered: list[bool], sentence_p: list[np.nd
             if q["source"] != source:
                 continue
             if q["answerable"]:
-                hits[True].append(a and bool(q["y"][shown(p, joins)].any()))
+                hits[True].append(a and bool(q["y"][shown(p, joins, q["x"][:, NAMES_MISSING])].any()))
             else:
                 hits[False].append(not a)
         result[source] = (float(np.mean(hits[True])) if hits[True] else None,
@@ -352,8 +358,9 @@ def main() -> int:
                      "on the SQuAD tune split alone (the shipped weights were fitted on both)")
 
     knowledge, squad = squad_items(args)
-    dev = [] if args.squad_only else [
-        json.loads(line) for line in Path(args.dev).read_text(encoding="utf-8").splitlines() if line.strip()]
+    dev = [] if args.squad_only else [  # (unit: what the adapter's halves call the dev set)
+        dict(json.loads(line), unit="dev") for line in Path(args.dev).read_text(encoding="utf-8").splitlines()
+        if line.strip()]
     rows = Path(args.data) / f"rows-{args.per_kind}-{feature_key(Path(args.data))}-{data_key(args)}.pickle"
     if rows.exists():  # (the candidates and features of a run before, when the code that makes them is the same)
         questions = pickle.loads(rows.read_bytes())

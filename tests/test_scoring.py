@@ -76,9 +76,16 @@ def test_a_name_asked_about_in_the_possessive_counts_as_a_name(assistant, questi
 
 def test_cross_validated_figures_show_each_question_its_own_folds_sentences():
     # two questions from two folds with other thresholds for another sentence: each is judged by its own
-    q = {"source": "s", "answerable": True, "y": np.array([0.0, 1.0])}
+    q = {"source": "s", "answerable": True, "y": np.array([0.0, 1.0]), "x": np.zeros((2, len(FEATURES)))}
     p = np.array([0.9, 0.2])
     assert fit_scoring.evaluate([q, q], [True, True], [p, p], [0.1, 0.5])["s"] == (0.5, None)  # (no unanswerable)
+
+
+def test_a_sentence_lacking_a_name_the_best_has_is_not_counted_as_shown():
+    # as answers.py composes: the second sentence reaches sentence_from but lacks the name asked about
+    names_missing = np.array([0.0, 1.0, 0.0])
+    assert fit_scoring.shown(np.array([0.9, 0.5, 0.3]), 0.1, names_missing).tolist() == [0, 2]
+    assert fit_scoring.shown(np.array([0.9, 0.5, 0.3]), 0.1, np.zeros(3)).tolist() == [0, 1, 2]
 
 
 def test_the_objective_counts_each_accuracy_up_to_its_target():

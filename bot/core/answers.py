@@ -69,7 +69,10 @@ def compose_answer(question: Question, ranked: list[Candidate], corpus: Corpus, 
         ranked = [c for c in ranked if c.values]
     if not ranked or ranked[0].score < answer_from:
         return not_found(question.text, corpus)
-    answering = ranked[:1] + [c for c in ranked[1:] if c.score >= sentence_from]
+    # A bullet that lacks a name asked about which the best sentence has is about something else (the
+    # tunnel of another story, for "when did the Riverside Bridge reopen"), whatever its score.
+    answering = ranked[:1] + [c for c in ranked[1:] if c.score >= sentence_from
+                              and c.names_missing <= ranked[0].names_missing]
     if question.kind in NAME_KINDS:
         answering = answering[:1] + [c for c in answering[1:] if c.values]
     best = answering[0]

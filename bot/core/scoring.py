@@ -35,6 +35,7 @@ class Candidate:
     score: float  # the fitted probability that it answers the question
     bm25: float
     values: tuple[str, ...] = ()  # the facts of the kind asked for that it states (see values_of)
+    names_missing: float = 0.0  # share of the question's names it lacks, with what it leans on (features.py)
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,9 @@ def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None,
     p = np.where(answers_by_form(question, corpus, found.ids), np.maximum(fitted_p, fitted.answer_from), fitted_p)
     # Sentences lifted to answer_from by their form tie there: the fitted probability orders them, then BM25.
     order = np.lexsort((found.ids, -found.bm25, -fitted_p, -p))
-    ranked = [Candidate(int(found.ids[i]), float(p[i]), float(found.bm25[i]), values[i]) for i in order.tolist()]
+    missing = x[:, FEATURES.index("names_missing_here")]
+    ranked = [Candidate(int(found.ids[i]), float(p[i]), float(found.bm25[i]), values[i], float(missing[i]))
+              for i in order.tolist()]
     return ranked, fitted
 
 
