@@ -138,9 +138,9 @@ def stories(folder: Path | None) -> list[tuple[Path, list[dict]]]:
 
 
 def held_out_adapters(data: Path):
-    """item -> the encoder of the question adapter fitted without the item's article or story
-    (bench/fit_encoder.py's halves), for the questions it was fitted on; None for the others (the dev set's,
-    bench/stories/')."""
+    """item -> the encoder of the question adapter fitted without the item's article, story or set
+    (bench/fit_encoder.py's halves: SQuAD tune articles, stories, the dev set); None for questions neither
+    half was fitted on."""
     model, readers = encoder(), {}
     for k in (0, 1):
         path = fit_encoder.fold_path(data, k)
