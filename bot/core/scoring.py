@@ -27,6 +27,7 @@ from bot.core.questions import Question
 from bot.errors import BotError
 
 WEIGHTS_FILE = Path(__file__).with_name("scoring_weights.json")
+_NAMES_MISSING = FEATURES.index("names_missing_here")  # the column a candidate carries to answers.py
 
 
 @dataclass(slots=True)
@@ -85,7 +86,7 @@ def rank(question: Question, corpus: Corpus, question_vector: np.ndarray | None,
     p = np.where(answers_by_form(question, corpus, found.ids), np.maximum(fitted_p, fitted.answer_from), fitted_p)
     # Sentences lifted to answer_from by their form tie there: the fitted probability orders them, then BM25.
     order = np.lexsort((found.ids, -found.bm25, -fitted_p, -p))
-    missing = x[:, FEATURES.index("names_missing_here")]
+    missing = x[:, _NAMES_MISSING]
     ranked = [Candidate(int(found.ids[i]), float(p[i]), float(found.bm25[i]), values[i], float(missing[i]))
               for i in order.tolist()]
     return ranked, fitted
