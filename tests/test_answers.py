@@ -7,6 +7,7 @@ import re
 import pytest
 
 from bot.core.answers import MAX_ANSWER_CHARS, MAX_SOURCES, clip
+from bot.core.assistant import Assistant
 
 
 def test_who_question_is_answered_with_a_cited_sentence(assistant, knowledge_dir):
@@ -452,3 +453,14 @@ def test_a_fact_the_question_already_names_is_no_answer():
     corpus = _corpus_of("A second public meeting will be held in December. The first was on November 17.")
     expect = Expectation.of(parse_question("what date is the second meeting in december"), corpus)
     assert values_of(expect, corpus, 0) == () and values_of(expect, corpus, 1) == ("november 17",)
+
+
+def test_an_age_said_under_the_surname_answers_the_first_name(tmp_path):
+    # "how old is Mara" asks the age the article gives as "Okafor, 41": the same person, by alias
+    (tmp_path / "lab.md").write_text("---\ntitle: Lab Opens\noutlet: Valley News\nurl: https://valley.example/lab\n"
+                                     "published: ''\n---\n\nThe new lab is led by chemist Mara Okafor.\n\n"
+                                     "Okafor, 41, and her assistant Ben Hale, 29, moved from Leeds in May.\n\n"
+                                     "Mara Okafor said the lab will hire ten people.\n",
+                                     encoding="utf-8")
+    answer = Assistant.from_directory(tmp_path).ask("how old is mara").answer
+    assert "41" in answer

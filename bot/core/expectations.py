@@ -52,6 +52,8 @@ class Expectation:
     question_words: frozenset[str]
     names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
     name_stems: frozenset[str]  # the same, as index terms
+    # the names' stems and their aliases in the coverage: "how old is Jonah" asks the age of "Achterberg, 27"
+    named_terms: frozenset[str]
     # "what label …": the concept of the noun, and the stems that make a name a label ("Records"); the
     # stems are empty when the coverage never uses the noun, and then any name not in the question will do
     subject: Concept | None
@@ -69,8 +71,11 @@ class Expectation:
         # a name asked with a typo is asked all the same ("agnes mcbrid" is Agnes McBride)
         asked |= {w for c in question.concepts for w in c.corrected.split()}
         text = normalize(question.text)
-        return cls(question.kind, asked, asked & corpus.name_words,
-                   frozenset(stem(n) for n in asked & corpus.proper_names), subject, terms,
+        names = asked & corpus.name_words
+        named = frozenset(stem(n) for n in names)
+        named |= {alias for n in named for alias in corpus.aliases.get(n, ())}
+        return cls(question.kind, asked, names, frozenset(stem(n) for n in asked & corpus.proper_names), named,
+                   subject, terms,
                    distance=question.kind == "how_long" and _HOW_FAR.search(text) is not None,
                    money=question.kind == "how_many" and _MONEY_ASKED.search(text) is not None)
 
@@ -190,9 +195,9 @@ def values_of(expect: Expectation, corpus: Corpus, sentence_id: int) -> tuple[st
 def _values(expect: Expectation, facts: Facts) -> tuple[str, ...]:
     kind = expect.kind
     if kind == "how_old" and expect.names:
-        # "how old is X": only ages said of X, when the sentence ties ages to people
+        # "how old is X": only ages said of X (by name or alias), when the sentence ties ages to people
         return tuple(age for age, names in zip(facts.ages, facts.age_names)
-                     if not names or any(set(n.split()) & expect.names for n in names))
+                     if not names or any({stem(w) for w in n.split()} & expect.named_terms for n in names))
     if kind in FACT_FIELDS:
         # a fact the question already names is no answer to it ("what date in December": not "in December")
         stated = tuple(v for v in getattr(facts, FACT_FIELDS[kind]) if not set(v.split()) <= expect.question_words)

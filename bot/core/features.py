@@ -137,9 +137,7 @@ def features(question: Question, expect: Expectation, corpus: Corpus,
         put("quote_stated", [s is not None for s in speakers])
         put("quote_missing", [s is None for s in speakers])
         if expect.names:  # by name or alias: "what did Desmond Achterberg say" is answered by "…," Achterberg said
-            asked = {stem(n) for n in expect.names}
-            asked |= {alias for n in asked for alias in corpus.aliases.get(n, ())}
-            put("other_speaker", [bool(s) and not asked & {stem(w) for w in s} for s in speakers])
+            put("other_speaker", [bool(s) and not expect.named_terms & {stem(w) for w in s} for s in speakers])
     if kind == "when":
         put("relative_date", [only_relative_to_event(corpus.sentences.text(s), question) for s in ids.tolist()])
     put("asks_fact", kind in FACT_FIELDS)
