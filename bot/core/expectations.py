@@ -52,7 +52,7 @@ class Expectation:
     question_words: frozenset[str]
     names: frozenset[str]  # question words the coverage uses as names ("halsey" in "how old is halsey")
     name_stems: frozenset[str]  # the same, as index terms
-    # the names' stems and their aliases in the coverage: "how old is Jonah" asks the age of "Achterberg, 27"
+    # the names' stems and their aliases in the coverage: "how old is Mara" asks the age of "Okafor, 41"
     named_terms: frozenset[str]
     # "what label …": the concept of the noun, and the stems that make a name a label ("Records"); the
     # stems are empty when the coverage never uses the noun, and then any name not in the question will do
@@ -74,8 +74,8 @@ class Expectation:
         names = asked & corpus.name_words
         named = frozenset(stem(n) for n in names)
         named |= {alias for n in named for alias in corpus.aliases.get(n, ())}
-        return cls(question.kind, asked, names, frozenset(stem(n) for n in asked & corpus.proper_names), named,
-                   subject, terms,
+        return cls(question.kind, asked, names, frozenset(stem(n) for n in asked & corpus.proper_names),
+                   named, subject, terms,
                    distance=question.kind == "how_long" and _HOW_FAR.search(text) is not None,
                    money=question.kind == "how_many" and _MONEY_ASKED.search(text) is not None)
 
