@@ -99,3 +99,22 @@ def test_times_of_different_moments_are_no_disagreement(tmp_path):
         "Two hikers walked down and reached the Pike's Meadow trailhead at about 11:40 a.m. on Monday.\n"))
     text = Assistant.from_directory(tmp_path, semantic=False).summary().answer
     assert "Where the outlets disagree" not in text
+
+
+def test_a_word_that_only_links_sentences_is_never_named_as_a_topic(tmp_path):
+    # "However" starts sentences in every article (and once mid-sentence after a bracket), "After" too:
+    # neither is something the coverage is about
+    from bot.core.answers import coverage_summary
+    from bot.core.assistant import Assistant
+
+    for n, outlet in enumerate(("Valley Post", "City Radio", "Harbour Times")):
+        (tmp_path / f"{n}.md").write_text(_article(outlet, (
+            "However, the Kessler Dam held during the storm. After the flood, crews from Dunmore inspected the "
+            "Kessler Dam. (However badly it was shaken, it stood.) Although roads closed, the Kessler Dam stayed open. "
+            "Engineers After Hours, a Dunmore firm, checked the Kessler Dam.")), encoding="utf-8")
+    corpus = Assistant.from_directory(tmp_path, semantic=False).corpus
+    assert corpus.topics[0] == "Kessler Dam" and "Dunmore" in corpus.topics
+    # "After Hours" is a name where it stands mid-sentence; "After" at a sentence's start is not
+    assert not {"However", "After", "Although"} & set(corpus.topics)
+    assert not any(topic.startswith(("However", "Although")) for topic in corpus.topics)
+    assert "about Kessler Dam" in coverage_summary(corpus)

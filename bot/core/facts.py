@@ -15,6 +15,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from bot.core.lexicon import CONNECTIVES, TEMPORAL_PREPOSITIONS
 from bot.core.sentences import ends_with_abbreviation, quotation_spans
 from bot.core.text import is_stopword, normalize, stem
 
@@ -85,7 +86,7 @@ NAME_JOINERS = {"de", "da", "van", "von", "of", "del", "la", "le", "bin", "al"}
 DECODED_FACTS_KEPT = 4096  # enough for the candidates of many questions; a long-running bot stays bounded
 _NOT_NAMES = set(_MONTHS.split()) | set(_MONTH_ABBR) | {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "i", "i'm", "i’m", "i've",
-    "i’ve", "i'd", "i’d", "i'll", "i’ll", "oh", "ok", "mr", "mrs", "ms", "dr"}
+    "i’ve", "i'd", "i’d", "i'll", "i’ll", "oh", "ok", "mr", "mrs", "ms", "dr"} | CONNECTIVES
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +242,7 @@ def name_words_of(texts: list[str]) -> frozenset[str]:
     """Capitalised words seen mid-sentence somewhere: these are names even when they start one."""
     return frozenset(word.lower() for text in texts for word, starts_clause in _words_in_place(text)
                      if not starts_clause and _CAPITALISED.fullmatch(word) and word.lower() not in _NOT_NAMES
-                     and not is_stopword(normalize(word)))
+                     and not is_stopword(normalize(word)) and word.lower() not in TEMPORAL_PREPOSITIONS)
 
 
 def _words_in_place(text: str):

@@ -30,7 +30,16 @@ one ones someone somebody anyone everyone everybody people person guy guys dude 
 """.split())
 # "again", "other" and friends are not stopwords here: see NOVELTY_WORDS.
 # Temporal words decide questions like "did it go viral before it came out": they are content here.
-STOPWORDS = STOPWORDS - {"again", "other", "next", "another", "before", "after", "during", "until"}
+TEMPORAL_PREPOSITIONS = frozenset({"before", "after", "during", "until"})
+STOPWORDS = STOPWORDS - {"again", "other", "next", "another"} - TEMPORAL_PREPOSITIONS
+
+# Adverbs and conjunctions that link a sentence to the one before ("However, …", "Although …"): capitalised
+# only because they start a clause, never part of a name, wherever else they are seen capitalised.
+CONNECTIVES = frozenset("""
+however although though whereas meanwhile therefore moreover furthermore nevertheless nonetheless thus hence
+instead otherwise consequently additionally likewise similarly indeed accordingly subsequently since unless
+whether
+""".split())
 
 # Nouns that stand before the noun a question is about and say only how it is measured or called ("the name
 # of the planner", "what kind of engine", "the number of fans"): the noun after them is what is asked for.
