@@ -51,6 +51,13 @@ def test_a_which_question_knows_the_noun_it_asks_for(question):
     assert parse_question(question).subject == "label"
 
 
+@pytest.mark.parametrize("question", ["what is the name of the ferry operator", "whats her boyfriends name",
+                                      "what was the bridge's old name", "what name did they give it"])
+def test_asking_for_a_name_in_any_word_order_asks_which(question):
+    parsed = parse_question(question)
+    assert (parsed.kind, parsed.subject) == ("which", "name")
+
+
 def test_an_occurrence_before_or_after_is_asked_in_any_of_the_words_english_has_for_it():
     previous = parse_question("how long did the previous strike last").concepts[0]
     assert previous.novelty and {"last", "earlier", "prior"} <= set(previous.alternatives)

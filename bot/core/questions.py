@@ -43,6 +43,9 @@ _KINDS = [
                          r"(?P<subject>company|label|app|platform|brand|site|website|network|song|album|outlet|"
                          r"magazine|publication|show|movie|film|band|group|team|city|country|studio|channel|"
                          r"service|product|device|name)\b")),
+    # "what is the name of the firm", "what's the baby's name": a name is asked for, as in "what name"
+    ("which", re.compile(r"^what(?:'s| is| was| are| were)? (?:the |their |his |her |its )?(?:[\w-]+(?:'s|s')? ){0,3}?"
+                         r"(?P<subject>names?)\b")),
     ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
