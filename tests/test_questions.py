@@ -58,6 +58,11 @@ def test_asking_for_a_name_in_any_word_order_asks_which(question):
     assert (parsed.kind, parsed.subject) == ("which", "name")
 
 
+def test_asking_what_something_is_called_asks_which():
+    assert parse_question("what is the new ferry called?").kind == "which"
+    assert parse_question("what did they call it").kind == "what"  # ("what did they call for" asks what)
+
+
 def test_an_occurrence_before_or_after_is_asked_in_any_of_the_words_english_has_for_it():
     previous = parse_question("how long did the previous strike last").concepts[0]
     assert previous.novelty and {"last", "earlier", "prior"} <= set(previous.alternatives)

@@ -46,6 +46,8 @@ _KINDS = [
     # "what is the name of the firm", "what's the baby's name": a name is asked for, as in "what name"
     ("which", re.compile(r"^what(?:'s| is| was| are| were)? (?:the |their |his |her |its )?(?:[\w-]+(?:'s|s')? ){0,3}?"
                          r"(?P<subject>names?)\b")),
+    # "what is the first bend in the river called": a name is asked for, of no particular kind
+    ("which", re.compile(r"^what (?:is|was|are|were) (?P<subject>)\S.* called\W*$")),
     ("yesno", re.compile(r"^(is|are|was|were|did|does|do|has|have|had|can|could|will|would|should|isnt|"
                          r"arent|wasnt|didnt|doesnt|dont|hasnt|havent)\b")),
 ]
