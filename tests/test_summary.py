@@ -102,8 +102,8 @@ def test_times_of_different_moments_are_no_disagreement(tmp_path):
 
 
 def test_a_word_that_only_links_sentences_is_never_named_as_a_topic(tmp_path):
-    # "However" starts sentences in every article (and once mid-sentence after a bracket), "After" too:
-    # neither is something the coverage is about
+    # "However" and "Although" start sentences and a bracket, "After" a sentence and (mid-sentence) a
+    # firm's name: none of them alone is something the coverage is about
     from bot.core.answers import coverage_summary
     from bot.core.assistant import Assistant
 
